@@ -1,0 +1,91 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Thin C-library modules: one systemLibrary per library, found through pkg-config.
+func cLibrary(_ name: String, _ pkg: String, _ apt: String) -> Target {
+    .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkg, providers: [.apt([apt])])
+}
+
+let package = Package(
+    name: "tuicall",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tuicall", targets: ["tuicall"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        cLibrary("CNice", "nice", "libnice-dev"),
+        cLibrary("COpenSSL", "openssl", "libssl-dev"),
+        cLibrary("CSRTP", "libsrtp2", "libsrtp2-dev"),
+        cLibrary("CVPX", "vpx", "libvpx-dev"),
+        cLibrary("COpus", "opus", "libopus-dev"),
+        cLibrary("CV4L2", "libv4l2", "libv4l-dev"),
+        cLibrary("CALSA", "alsa", "libasound2-dev"),
+        cLibrary("CNcursesw", "ncursesw", "libncursesw5-dev"),
+        // Plain C wrappers for variadic functions and function-like macros, one file per library.
+        .target(name: "CShims",
+                dependencies: ["CNice", "COpenSSL", "CVPX", "COpus", "CV4L2", "CALSA", "CNcursesw"]),
+
+        // Value types shared by every media module: I420 video frames, PCM audio frames, queues.
+        .target(name: "Media"),
+        // The MDN chat-server protocol as Swift values, shared by server and client.
+        .target(name: "Signaling"),
+        .target(name: "SignalingServer",
+                dependencies: [
+                    "Signaling",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                    .product(name: "HummingbirdTLS", package: "hummingbird"),
+                    .product(name: "HummingbirdCore", package: "hummingbird"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOWebSocket", package: "swift-nio"),
+                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                    .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
+                ]),
+        .target(name: "Capture", dependencies: ["Media", "CV4L2", "CALSA", "CShims"]),
+        .target(name: "Render", dependencies: ["Media"]),
+        .target(name: "Codecs", dependencies: ["Media", "CVPX", "COpus", "CShims"]),
+        .target(name: "CallEngine",
+                dependencies: [
+                    "Signaling", "Media", "Codecs",
+                    "CNice", "COpenSSL", "CSRTP", "CShims",
+                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                    .product(name: "Logging", package: "swift-log"),
+                ]),
+        .executableTarget(name: "tuicall",
+                          dependencies: [
+                              "CallEngine", "Capture", "Render", "Codecs", "Media", "Signaling",
+                              "SignalingServer", "CNcursesw", "CShims",
+                              .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                              .product(name: "Logging", package: "swift-log"),
+                              .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                              .product(name: "NIOCore", package: "swift-nio"),
+                              .product(name: "NIOPosix", package: "swift-nio"),
+                              .product(name: "NIOWebSocket", package: "swift-nio"),
+                              .product(name: "NIOHTTP1", package: "swift-nio"),
+                          ]),
+
+        .testTarget(name: "SignalingTests",
+                    dependencies: ["Signaling", "SignalingServer", "CallEngine",
+                                   .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                                   .product(name: "HTTPTypes", package: "swift-http-types"),
+                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                   .product(name: "NIOWebSocket", package: "swift-nio")]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Media", "Capture"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Media"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Capture", "Media"]),
+    ]
+)

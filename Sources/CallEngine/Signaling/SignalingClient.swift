@@ -1,0 +1,188 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOSSL
+import Signaling
+import Synchronization
+
+/// The client half of the MDN chat-server protocol: connects with subprotocol `json` (ws or wss),
+/// logs in (adopting the server's name on `rejectusername`), tracks the user list, sends and
+/// receives chat and call messages, and reconnects with backoff, logging in again.
+public final class SignalingClient: Sendable {
+    public let url: String
+    public let events: AsyncStream<SignalingEvent>
+    private let eventSink: AsyncStream<SignalingEvent>.Continuation
+    private let logger: Logger
+    private let policy: ReconnectPolicy
+    /// Largest message accepted from the server: user lists of thousands of names are long. 4 MiB.
+    static let maxInboundBytes = 4 << 20
+
+    private enum Outgoing: Sendable { case text(String), close }
+    private struct State {
+        var name: String
+        var clientID: Int?
+        var users: [String] = []
+        var loggedIn = false
+        var stopped = false
+        var outbound: AsyncStream<Outgoing>.Continuation?
+        var loop: Task<Void, Never>?
+    }
+    private let state: Mutex<State>
+
+    public init(url: String, name: String, logger: Logger, reconnect: ReconnectPolicy = ReconnectPolicy()) {
+        self.url = url
+        self.logger = logger
+        policy = reconnect
+        state = Mutex(State(name: name))
+        (events, eventSink) = AsyncStream.makeStream()
+    }
+
+    /// Our name as the server knows it (after any `rejectusername`).
+    public var username: String { state.withLock { $0.name } }
+    public var users: [String] { state.withLock { $0.users } }
+    public var clientID: Int? { state.withLock { $0.clientID } }
+    public var isLoggedIn: Bool { state.withLock { $0.loggedIn } }
+
+    /// Starts connecting in the background; events report progress.
+    public func start() {
+        state.withLock { s in
+            guard s.loop == nil else { return }
+            s.loop = Task { await self.connectLoop() }
+        }
+    }
+
+    /// Closes the connection (close frame sent) and stops reconnecting.
+    public func stop() async {
+        let (loop, out) = state.withLock { s -> (Task<Void, Never>?, AsyncStream<Outgoing>.Continuation?) in
+            s.stopped = true
+            return (s.loop, s.outbound)
+        }
+        out?.yield(.close)
+        if let loop {
+            let watchdog = Task { try? await Task.sleep(for: .seconds(2)); loop.cancel() }
+            await loop.value
+            watchdog.cancel()
+        }
+        emit(.state(.stopped))
+        eventSink.finish()
+    }
+
+    /// Sends a message now; false when not connected (call messages are useless later).
+    @discardableResult
+    public func send(_ message: SignalMessage) -> Bool {
+        guard let out = state.withLock({ $0.outbound }) else { return false }
+        if case .enqueued = out.yield(.text(message.text)) { return true }
+        return false
+    }
+
+    /// Sends a public chat line.
+    @discardableResult
+    public func sendChat(_ text: String) -> Bool {
+        send(.chat(ChatMessage(text: text, id: clientID, date: Int64(Date().timeIntervalSince1970 * 1000))))
+    }
+
+    private func emit(_ e: SignalingEvent) { eventSink.yield(e) }
+
+    private func connectLoop() async {
+        var failures = 0
+        while !state.withLock({ $0.stopped }) && !Task.isCancelled {
+            emit(.state(.connecting(attempt: failures + 1)))
+            var reason: String
+            let wasConnected = Atomic<Bool>(false)
+            do {
+                let tls: TLSConfiguration? = url.lowercased().hasPrefix("wss:") ? .makeClientConfiguration() : nil
+                let close = try await WebSocketClient.connect(
+                    url: url,
+                    configuration: .init(maxFrameSize: Self.maxInboundBytes,
+                                         additionalHeaders: [.secWebSocketProtocol: "json"],
+                                         autoPing: .enabled(timePeriod: .seconds(20))),
+                    tlsConfiguration: tls,
+                    logger: logger
+                ) { inbound, outbound, _ in
+                    wasConnected.store(true, ordering: .relaxed)
+                    try await self.session(inbound: inbound, outbound: outbound)
+                }
+                reason = "server closed the connection" + (close.map { " (\($0.closeCode))" } ?? "")
+            } catch {
+                reason = "cannot reach \(url): \(error)"
+            }
+            state.withLock { s in
+                s.outbound = nil
+                s.loggedIn = false
+            }
+            emit(.state(.disconnected(reason: reason)))
+            logger.info("signaling disconnected", metadata: ["reason": "\(reason)"])
+            if state.withLock({ $0.stopped }) || !policy.enabled { break }
+            failures = wasConnected.load(ordering: .relaxed) ? 1 : failures + 1
+            let delay = policy.delay(afterFailures: failures)
+            emit(.state(.waitingToReconnect(seconds: delay)))
+            try? await Task.sleep(for: .seconds(delay))
+        }
+    }
+
+    private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let (stream, out) = AsyncStream<Outgoing>.makeStream()
+        let stopped = state.withLock { s -> Bool in
+            s.outbound = out
+            return s.stopped
+        }
+        if stopped { return }
+        emit(.state(.connected))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await item in stream {
+                    switch item {
+                    case .text(let t): try await outbound.write(.text(t))
+                    case .close:
+                        try await outbound.close(.normalClosure, reason: "bye")
+                        return
+                    }
+                }
+            }
+            for try await message in inbound.messages(maxSize: Self.maxInboundBytes) {
+                guard case .text(let text) = message else { continue }
+                handle(text: text, out: out)
+            }
+            out.finish()
+            group.cancelAll()
+        }
+    }
+
+    private func handle(text: String, out: AsyncStream<Outgoing>.Continuation) {
+        let message: SignalMessage
+        do {
+            message = try SignalMessage(text: text)
+        } catch {
+            logger.warning("ignoring bad message from server", metadata: ["error": "\(error)"])
+            return
+        }
+        switch message {
+        case .id(let id):
+            let name = state.withLock { s -> String in
+                s.clientID = id
+                return s.name
+            }
+            emit(.assignedID(id))
+            let login = SignalMessage.username(name: name, id: id, date: Int64(Date().timeIntervalSince1970 * 1000))
+            out.yield(.text(login.text))
+        case .rejectUsername(let name, _):
+            state.withLock { $0.name = name }
+            emit(.renamed(name))
+        case .userList(let users):
+            let (name, first) = state.withLock { s -> (String, Bool) in
+                s.users = users
+                let first = !s.loggedIn && users.contains(s.name)
+                if first { s.loggedIn = true }
+                return (s.name, first)
+            }
+            if first { emit(.state(.loggedIn(name: name))) }
+            emit(.userList(users))
+        case .chat(let chat):
+            emit(.chat(chat))
+        case .error(let code, let text):
+            emit(.serverError(code: code, text: text))
+        default:
+            emit(.message(message))
+        }
+    }
+}

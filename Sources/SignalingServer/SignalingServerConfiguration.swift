@@ -1,0 +1,38 @@
+/// Everything `tuicall serve` can be told. Defaults are the MDN chat server's (port 6503,
+/// 64 KiB frames) plus the limits that keep one client from hurting the others.
+public struct SignalingServerConfiguration: Sendable {
+    /// Address to listen on. Default 127.0.0.1: exposing a server to a network is a choice.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (tests, benchmarks). Default 6503, as the MDN sample expects.
+    public var port = 6503
+    /// Largest WebSocket message accepted, in bytes. Default 64 KiB (the original server's cap;
+    /// the largest real message, a 4-m-line re-offer, is about 11 KB).
+    public var maxMessageBytes = 64 * 1024
+    /// Sustained messages per second one connection may send. Default 100/s.
+    public var rateLimitPerSecond: Double = 100
+    /// Burst allowance on top of the sustained rate (ICE candidates arrive in bursts). Default 200.
+    public var rateLimitBurst: Double = 200
+    /// Longest accepted username, in characters. Default 64.
+    public var maxNameLength = 64
+    /// Messages waiting for a slow client before it is disconnected. Default 4,096.
+    public var maxQueuedMessages = 4096
+    /// Shortest wait before a user-list broadcast, so a burst of logins costs one broadcast. Default 5 ms.
+    public var userListCoalesceMs = 5
+    /// Bytes per second the user-list broadcaster may spend, which stretches the wait when many
+    /// users each need a long list. Default 400 MB/s.
+    public var userListBytesPerSecond: Double = 400_000_000
+    /// PEM certificate and key for wss:// (both or neither).
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Extra static files served over HTTP by path (the web client), e.g. "/" -> (type, bytes).
+    public var staticFiles: [String: StaticFile] = [:]
+
+    public init() {}
+}
+
+/// A file the server answers plain HTTP GETs with.
+public struct StaticFile: Sendable {
+    public var contentType: String
+    public var body: [UInt8]
+    public init(contentType: String, body: [UInt8]) { self.contentType = contentType; self.body = body }
+}

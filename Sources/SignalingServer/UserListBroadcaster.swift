@@ -1,0 +1,47 @@
+import NIOCore
+import Signaling
+import Synchronization
+
+/// Coalesces user-list broadcasts. Every login, rename and disconnect marks the list dirty;
+/// after a short wait one list is encoded once and every connection is told a list is due.
+/// A connection's writer picks up the newest list when it gets to it, so a client that is
+/// behind skips stale lists instead of queueing them (clients only need the latest list).
+final class UserListBroadcaster: Sendable {
+    private let registry: ConnectionRegistry
+    private let minDelayNs: UInt64
+    private let bytesPerSecond: Double
+    private let latest = Mutex(ByteBuffer(string: SignalMessage.userList([]).text))
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+    /// Number of broadcasts made (for tests and the benchmark).
+    let broadcasts = Atomic<Int>(0)
+
+    init(registry: ConnectionRegistry, minDelayMs: Int, bytesPerSecond: Double) {
+        self.registry = registry
+        minDelayNs = UInt64(max(0, minDelayMs)) * 1_000_000
+        self.bytesPerSecond = bytesPerSecond
+        (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func changed() { continuation.yield() }
+    func stop() { continuation.finish() }
+
+    /// The newest encoded `userlist` message.
+    var current: ByteBuffer { latest.withLock { $0 } }
+
+    func run() async {
+        var lastCostNs: UInt64 = 0
+        for await _ in stream {
+            // Wait long enough to absorb a burst, and longer when each broadcast is expensive
+            // (N clients x list bytes), so a storm of logins cannot saturate the server.
+            let delay = max(minDelayNs, min(lastCostNs, 2_000_000_000))
+            if delay > 0 { try? await Task.sleep(nanoseconds: delay) }
+            let (users, connections) = registry.userListSnapshot()
+            let buffer = ByteBuffer(bytes: SignalMessage.userList(users).json.serializedBytes())
+            latest.withLock { $0 = buffer }
+            for c in connections { c.mailbox.markUserListPending() }
+            broadcasts.add(1, ordering: .relaxed)
+            lastCostNs = UInt64(Double(buffer.readableBytes * connections.count) / bytesPerSecond * 1e9)
+        }
+    }
+}
