@@ -2,7 +2,9 @@ import Media
 
 /// Area-averaging (box filter) scaler from an I420 frame to three full-resolution planes at the
 /// target size. Every output pixel is the exact area-weighted mean of the source pixels it covers,
-/// computed in fixed point: weights sum to `weightOne` per axis, outputs keep `fractionBits`.
+/// computed in fixed point: vertical weights sum to `verticalOne` (so the row accumulator fits 16-bit
+/// lanes, which SSE2 multiplies eight at a time), horizontal ones to `weightOne`; outputs keep
+/// `fractionBits`.
 ///
 /// Averaging Y, U and V before converting to RGB equals averaging RGB (the conversion is affine)
 /// except where RGB clips, and costs far less. Spans are precomputed per geometry, scratch buffers
@@ -11,6 +13,9 @@ public final class BoxScaler {
     /// Fixed-point weight scale per axis (weights of one output pixel sum to this).
     public static let weightBits = 12
     public static let weightOne = Int32(1 << weightBits)
+    /// Vertical weight scale: 255 × 256 still fits in 16 bits.
+    public static let verticalBits = 8
+    public static let verticalOne = Int32(1 << verticalBits)
     /// Fraction bits kept in the output planes (value × 16).
     public static let fractionBits = 4
 
@@ -19,12 +24,17 @@ public final class BoxScaler {
         var first: [Int32] = []      // first source index of output i
         var offset: [Int32] = []     // start of output i's weights in `weights` (count + 1 entries)
         var weights: [Int32] = []
+        /// The same weights with a fixed tap count per output (zero-padded), for a branch-free inner loop.
+        var taps = 0
+        var paddedFirst: [Int32] = []
+        var padded: [Int32] = []
 
         init() {}
 
         /// `outCount` outputs over a luma length `lumaLength`, read from source samples that each cover
         /// `step` luma pixels (1 for luma, 2 for subsampled chroma); `sourceCount` samples exist.
-        init(outCount: Int, lumaLength: Int, step: Int, sourceCount: Int) {
+        /// Weights of one output sum to `one`.
+        init(outCount: Int, lumaLength: Int, step: Int, sourceCount: Int, one: Int32 = BoxScaler.weightOne) {
             first.reserveCapacity(outCount); offset.reserveCapacity(outCount + 1)
             let n = outCount, L = lumaLength
             for i in 0..<n {
@@ -38,15 +48,24 @@ public final class BoxScaler {
                 }
                 let total = raw.reduce(0, +)
                 first.append(Int32(j0)); offset.append(Int32(weights.count))
-                // Round cumulative sums so that the weights add up to exactly weightOne.
+                // Round cumulative sums so that the weights add up to exactly `one`.
                 var cum = 0, prev = 0
                 for w in raw {
                     cum += w
-                    let next = (cum * Int(BoxScaler.weightOne) + total / 2) / total
+                    let next = (cum * Int(one) + total / 2) / total
                     weights.append(Int32(next - prev)); prev = next
                 }
             }
             offset.append(Int32(weights.count))
+            for i in 0..<n { taps = max(taps, Int(offset[i + 1] - offset[i])) }
+            padded = [Int32](repeating: 0, count: n * taps)
+            for i in 0..<n {
+                let j0 = Int(first[i]), pf = max(0, min(j0, sourceCount - taps))
+                paddedFirst.append(Int32(pf))
+                for k in Int(offset[i])..<Int(offset[i + 1]) {
+                    padded[i * taps + j0 - pf + k - Int(offset[i])] = weights[k]
+                }
+            }
         }
     }
 
@@ -56,7 +75,7 @@ public final class BoxScaler {
 
     private var geometry: Geometry?
     private var lumaX = Spans(), lumaY = Spans(), chromaX = Spans(), chromaY = Spans()
-    private var accumulator: UnsafeMutableBufferPointer<Int32> = .allocate(capacity: 0)
+    private var accumulator: UnsafeMutableBufferPointer<UInt16> = .allocate(capacity: 0)
     /// Output planes (internal: raw memory stays inside): Y, U, V × 2^fractionBits, row-major.
     private(set) var planeY: UnsafeMutableBufferPointer<Int32> = .allocate(capacity: 0)
     private(set) var planeU: UnsafeMutableBufferPointer<Int32> = .allocate(capacity: 0)
@@ -92,9 +111,9 @@ public final class BoxScaler {
     private func prepare(_ g: Geometry) {
         let cw = (g.srcW + 1) / 2, ch = (g.srcH + 1) / 2
         lumaX = Spans(outCount: g.dstW, lumaLength: g.srcW, step: 1, sourceCount: g.srcW)
-        lumaY = Spans(outCount: g.dstH, lumaLength: g.srcH, step: 1, sourceCount: g.srcH)
+        lumaY = Spans(outCount: g.dstH, lumaLength: g.srcH, step: 1, sourceCount: g.srcH, one: BoxScaler.verticalOne)
         chromaX = Spans(outCount: g.dstW, lumaLength: g.srcW, step: 2, sourceCount: cw)
-        chromaY = Spans(outCount: g.dstH, lumaLength: g.srcH, step: 2, sourceCount: ch)
+        chromaY = Spans(outCount: g.dstH, lumaLength: g.srcH, step: 2, sourceCount: ch, one: BoxScaler.verticalOne)
         if accumulator.count < g.srcW {
             accumulator.deallocate(); accumulator = .allocate(capacity: g.srcW)
         }
@@ -113,39 +132,37 @@ public final class BoxScaler {
         let acc = accumulator.baseAddress!
         let outP = out.baseAddress!
         let dstW = width
-        let shift = Int32(2 * BoxScaler.weightBits - BoxScaler.fractionBits)
-        let half = Int64(1) << Int64(shift - 1)
+        let shift = UInt32(BoxScaler.verticalBits + BoxScaler.weightBits - BoxScaler.fractionBits)
+        let half = UInt32(1) << (shift - 1)
         ys.first.withUnsafeBufferPointer { yFirst in
         ys.offset.withUnsafeBufferPointer { yOff in
         ys.weights.withUnsafeBufferPointer { yW in
-        xs.first.withUnsafeBufferPointer { xFirst in
-        xs.offset.withUnsafeBufferPointer { xOff in
-        xs.weights.withUnsafeBufferPointer { xW in
+        xs.paddedFirst.withUnsafeBufferPointer { xFirst in
+        xs.padded.withUnsafeBufferPointer { xW in
             for oy in 0..<height {
                 let k0 = Int(yOff[oy]), k1 = Int(yOff[oy + 1])
                 var row = src + Int(yFirst[oy]) * stride
-                let w0 = yW[k0]
-                for x in 0..<srcWidth { acc[x] = w0 &* Int32(row[x]) }
+                let w0 = UInt16(yW[k0])
+                for x in 0..<srcWidth { acc[x] = w0 &* UInt16(row[x]) }
                 if k1 - k0 > 1 {
                     for k in (k0 + 1)..<k1 {
                         row += stride
-                        let w = yW[k]
+                        let w = UInt16(yW[k])
                         if w == 0 { continue }
-                        for x in 0..<srcWidth { acc[x] &+= w &* Int32(row[x]) }
+                        for x in 0..<srcWidth { acc[x] &+= w &* UInt16(row[x]) }
                     }
                 }
                 let outRow = outP + oy * dstW
+                let taps = xs.taps
                 for ox in 0..<dstW {
-                    let j0 = Int(xOff[ox]), j1 = Int(xOff[ox + 1])
-                    var a = acc + Int(xFirst[ox])
-                    var sum: Int64 = 0
-                    for j in j0..<j1 {
-                        sum &+= Int64(xW[j]) &* Int64(a.pointee)
-                        a += 1
-                    }
-                    outRow[ox] = Int32(truncatingIfNeeded: (sum &+ half) >> Int64(shift))
+                    let a = acc + Int(xFirst[ox])
+                    let w = xW.baseAddress! + ox * taps
+                    // At most 255·2^8 · 2^12 in total: fits 32 bits.
+                    var sum: UInt32 = 0
+                    for j in 0..<taps { sum &+= UInt32(w[j]) &* UInt32(a[j]) }
+                    outRow[ox] = Int32(truncatingIfNeeded: (sum &+ half) >> shift)
                 }
             }
-        }}}}}}
+        }}}}}
     }
 }

@@ -84,10 +84,11 @@ public final class FrameRenderer {
                               _ q: Quantizer, _ out: UnsafeMutablePointer<Cell>) {
         let below = line + pw
         if q.kind == .mono {
+            let glyphs = Glyphs.quadrant
             for x in 0..<count {
                 let top = Quantizer.monoOn(line[x], x: x, y: y) ? 3 : 0
                 let bottom = Quantizer.monoOn(below[x], x: x, y: y + 1) ? 12 : 0
-                out[x] = Cell(glyph: Glyphs.quadrant[top | bottom], fg: .terminalDefault, bg: .terminalDefault)
+                out[x] = Cell(glyph: glyphs[top | bottom], fg: .terminalDefault, bg: .terminalDefault)
             }
             return
         }
@@ -104,6 +105,7 @@ public final class FrameRenderer {
     private func quadrantRow(_ line: UnsafePointer<UInt32>, pw: Int, y: Int, count: Int,
                              _ q: Quantizer, _ out: UnsafeMutablePointer<Cell>) {
         let below = line + pw
+        let glyphs = Glyphs.quadrant  // a local copy: no lazy-global check per cell
         for cx in 0..<count {
             let x = cx * 2
             let p = (line[x], line[x + 1], below[x], below[x + 1])
@@ -113,7 +115,7 @@ public final class FrameRenderer {
                 if Quantizer.monoOn(p.1, x: x + 1, y: y) { m |= 2 }
                 if Quantizer.monoOn(p.2, x: x, y: y + 1) { m |= 4 }
                 if Quantizer.monoOn(p.3, x: x + 1, y: y + 1) { m |= 8 }
-                out[cx] = Cell(glyph: Glyphs.quadrant[m], fg: .terminalDefault, bg: .terminalDefault)
+                out[cx] = Cell(glyph: glyphs[m], fg: .terminalDefault, bg: .terminalDefault)
                 continue
             }
             let c0 = Quantizer.channels(p.0), c1 = Quantizer.channels(p.1)
@@ -138,10 +140,10 @@ public final class FrameRenderer {
             let fg = Self.mean(bestFg, bestN)
             if bestMask == 15 {
                 let c = q.color(fg, x: x, y: y)
-                out[cx] = Cell(glyph: Glyphs.quadrant[15], fg: c, bg: c)
+                out[cx] = Cell(glyph: glyphs[15], fg: c, bg: c)
             } else {
                 let bg = Self.mean((tr - bestFg.0, tg - bestFg.1, tb - bestFg.2), 4 - bestN)
-                out[cx] = Cell(glyph: Glyphs.quadrant[bestMask], fg: q.color(fg, x: x, y: y),
+                out[cx] = Cell(glyph: glyphs[bestMask], fg: q.color(fg, x: x, y: y),
                                bg: q.color(bg, x: x + 1, y: y + 1))
             }
         }

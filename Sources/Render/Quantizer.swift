@@ -24,6 +24,7 @@ struct Quantizer {
     let kind: Kind
     private let lut256: [UInt8]
     private let lut16: [UInt8]
+    private let bayer = Quantizer.bayer
     private let cube: [(low: UInt8, frac16: UInt8)]
     private let grey: [(low: UInt8, frac16: UInt8)]
 
@@ -64,7 +65,7 @@ struct Quantizer {
         case .p256:
             return .palette(lookup256(p, offset: 0))
         case .p256Dither:
-            return .palette(dither256(p, threshold: Quantizer.bayer[(y & 3) << 2 | (x & 3)]))
+            return .palette(dither256(p, threshold: bayer[(y & 3) << 2 | (x & 3)]))
         case .p16:
             let (r, g, b) = Quantizer.channels(p)
             return .palette(lut16.withUnsafeBufferPointer { $0[(r >> 3) << 10 | (g >> 3) << 5 | b >> 3] })

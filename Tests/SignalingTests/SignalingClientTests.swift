@@ -1,0 +1,145 @@
+import CallEngine
+import Foundation
+import Signaling
+import Synchronization
+import Testing
+
+/// Records a client's events so tests can wait for one.
+final class EventRecorder: Sendable {
+    final class Log: Sendable {
+        let items = Mutex<[SignalingEvent]>([])
+        func append(_ e: SignalingEvent) { items.withLock { $0.append(e) } }
+        var all: [SignalingEvent] { items.withLock { $0 } }
+    }
+    let events = Log()
+    let client: SignalingClient
+    let task: Task<Void, Never>
+
+    init(_ client: SignalingClient) {
+        self.client = client
+        let events = self.events
+        task = Task { for await e in client.events { events.append(e) } }
+    }
+
+    /// Waits for an event matching `match` that arrived at index >= `from`; returns its index.
+    @discardableResult
+    func waitFor(from: Int = 0, timeout: Double = 5, _ what: String = "event",
+                 _ match: @escaping (SignalingEvent) -> Bool) async throws -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let all = events.all
+            let found = all.indices.first { $0 >= from && match(all[$0]) }
+            if let found { return found }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw TimeoutError(description: "no \(what) within \(timeout) s; saw \(events.all)")
+    }
+
+    var count: Int { events.all.count }
+}
+
+@Suite("Signaling client against the real server")
+struct SignalingClientTests {
+    func makeClient(_ server: TestServer, _ name: String) -> (SignalingClient, EventRecorder) {
+        let c = SignalingClient(url: server.url, name: name, logger: quietLogger,
+                                reconnect: ReconnectPolicy(initialDelay: 0.1, maxDelay: 0.5))
+        let r = EventRecorder(c)
+        c.start()
+        return (c, r)
+    }
+
+    @Test func logsInRenamesOnClashAndTracksTheUserList() async throws {
+        let server = try await TestServer.start()
+        let (alice, aliceEvents) = makeClient(server, "alice")
+        try await aliceEvents.waitFor("alice logged in") { $0 == .state(.loggedIn(name: "alice")) }
+        let (other, otherEvents) = makeClient(server, "alice")
+        try await otherEvents.waitFor("rename") { $0 == .renamed("alice1") }
+        try await otherEvents.waitFor("login as alice1") { $0 == .state(.loggedIn(name: "alice1")) }
+        #expect(other.username == "alice1")
+        try await aliceEvents.waitFor("list of two") { $0 == .userList(["alice", "alice1"]) }
+        #expect(alice.users == ["alice", "alice1"])
+        #expect(alice.clientID != nil && alice.clientID != other.clientID)
+        await other.stop()
+        try await aliceEvents.waitFor("list of one after leave") { $0 == .userList(["alice"]) }
+        await alice.stop()
+        try await server.stop()
+    }
+
+    @Test func chatRoundTripsThroughTheServer() async throws {
+        let server = try await TestServer.start()
+        let (alice, aliceEvents) = makeClient(server, "alice")
+        let (bob, bobEvents) = makeClient(server, "bob")
+        try await aliceEvents.waitFor { $0 == .userList(["alice", "bob"]) }
+        try await bobEvents.waitFor { $0 == .userList(["alice", "bob"]) }
+        #expect(alice.sendChat("hi <i>bob</i>"))
+        try await bobEvents.waitFor("chat") { e in
+            if case .chat(let m) = e { return m.text == "hi bob" && m.name == "alice" && m.date != nil }
+            return false
+        }
+        await alice.stop(); await bob.stop()
+        try await server.stop()
+    }
+
+    @Test func callMessagesRoundTripAsTypedValuesWithBrowserFieldShapes() async throws {
+        let server = try await TestServer.start()
+        let (alice, aliceEvents) = makeClient(server, "alice")
+        try await aliceEvents.waitFor { $0 == .state(.loggedIn(name: "alice")) }
+        // bob is a raw WebSocket client, so we see the exact JSON alice's client puts on the wire.
+        let bob = try await WSTestClient.login(server, as: "bob")
+        try await aliceEvents.waitFor { $0 == .userList(["alice", "bob"]) }
+
+        let offer = SessionDescriptionInit(type: .offer, sdp: "v=0\r\no=- 4611 2 IN IP4 127.0.0.1\r\ns=-\r\n")
+        #expect(alice.send(.videoOffer(SessionDescriptionMessage(name: "alice", target: "bob", sdp: offer))))
+        let wireOffer = try await bob.waitFor(type: "video-offer")
+        #expect(wireOffer["sdp"] == .object(["type": "offer", "sdp": .string(offer.sdp)]))
+        #expect(wireOffer["target"] == "bob")
+
+        let cand = IceCandidateInit(candidate: "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host",
+                                    sdpMid: "1", sdpMLineIndex: 1, usernameFragment: "uf")
+        alice.send(.newIceCandidate(IceCandidateMessage(name: nil, target: "bob", candidate: cand)))
+        let wireCand = try await bob.waitFor(type: "new-ice-candidate")
+        #expect(wireCand["candidate"] == .object(["candidate": .string(cand.candidate), "sdpMid": "1",
+                                                  "sdpMLineIndex": 1, "usernameFragment": "uf"]))
+
+        // Messages from a browser-shaped peer arrive typed.
+        let answerSDP: JSONValue = .object(["type": "answer", "sdp": "v=0\r\n"])
+        bob.send(["type": "video-answer", "name": "bob", "target": "alice", "sdp": answerSDP])
+        bob.send(["type": "new-ice-candidate", "target": "alice", "candidate": .object([
+            "candidate": "candidate:2 1 udp 1 ::1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0,
+            "usernameFragment": "x"])])
+        bob.send(["type": "hang-up", "name": "bob", "target": .null])
+        try await aliceEvents.waitFor("answer") {
+            $0 == .message(.videoAnswer(SessionDescriptionMessage(
+                name: "bob", target: "alice", sdp: SessionDescriptionInit(type: .answer, sdp: "v=0\r\n"))))
+        }
+        try await aliceEvents.waitFor("candidate") {
+            $0 == .message(.newIceCandidate(IceCandidateMessage(name: "bob", target: "alice", candidate: IceCandidateInit(
+                candidate: "candidate:2 1 udp 1 ::1 9 typ host", sdpMid: "0", sdpMLineIndex: 0, usernameFragment: "x"))))
+        }
+        try await aliceEvents.waitFor("hang-up") { $0 == .message(.hangUp(name: "bob", target: nil)) }
+        bob.close()
+        await alice.stop()
+        try await server.stop()
+    }
+
+    @Test func reconnectsAndLogsInAgainAfterTheServerRestarts() async throws {
+        let server = try await TestServer.start()
+        let port = server.port
+        let (alice, events) = makeClient(server, "alice")
+        try await events.waitFor { $0 == .state(.loggedIn(name: "alice")) }
+        try await server.stop()
+        let down = try await events.waitFor("disconnect") { if case .state(.disconnected) = $0 { true } else { false } }
+        try await events.waitFor(from: down, "backoff") { if case .state(.waitingToReconnect) = $0 { true } else { false } }
+        #expect(!alice.send(.chat(ChatMessage(text: "nobody hears this"))))
+        // Let at least one reconnect attempt fail before the server returns.
+        try await events.waitFor(from: down + 1, "a failed attempt") { e in
+            if case .state(.disconnected(let why)) = e { return why.contains("cannot reach") }
+            return false
+        }
+        let again = try await TestServer.start(port: port)
+        try await events.waitFor(from: down, timeout: 10, "login again") { $0 == .state(.loggedIn(name: "alice")) }
+        #expect(alice.users == ["alice"])
+        await alice.stop()
+        try await again.stop()
+    }
+}
