@@ -6,7 +6,9 @@ public final class DamageTracker {
     public private(set) var shown: CellGrid
     /// Row-major indices of the cells that changed in the last `update`, ascending.
     public private(set) var changed: [Int32] = []
-    /// Largest per-channel difference of 24-bit colours treated as unchanged.
+    /// Default tolerance: 4 of 255 per channel, below what is visible in moving video.
+    public static let defaultTolerance = 4
+    /// Largest per-channel difference of 24-bit colours treated as unchanged (0 = exact).
     public var tolerance: Int
     /// Whether cells showing two contrasting colours get up to twice the tolerance: next to a
     /// strong edge or in texture, small colour errors are masked (as video codecs exploit).
@@ -14,7 +16,7 @@ public final class DamageTracker {
     private var valid = false
 
     /// `tolerance`: largest per-channel difference between 24-bit colours treated as unchanged.
-    public init(tolerance: Int = RenderOptions.defaultTrueColorTolerance, contrastMasking: Bool = true) {
+    public init(tolerance: Int = DamageTracker.defaultTolerance, contrastMasking: Bool = true) {
         self.tolerance = tolerance
         self.contrastMasking = contrastMasking
         shown = CellGrid(cols: 0, rows: 0)

@@ -53,8 +53,7 @@ public final class FrameRenderer {
     }
 
     private func barCell(_ q: Quantizer) -> Cell {
-        let c = options.barColor
-        return .blank(q.color(UInt32(c.r) << 16 | UInt32(c.g) << 8 | UInt32(c.b), x: 0, y: 0))
+        return .blank(q.color(options.barColor.raw, x: 0, y: 0))
     }
 
     private func convertToRGB(count n: Int) {

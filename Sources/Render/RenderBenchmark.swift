@@ -56,9 +56,9 @@ public enum RenderBenchmark {
     /// (and, separately, full redraws), timing each stage with the monotonic clock. `output`, when
     /// given, receives each frame's escape sequences (outside the timed part).
     public static func run(frames: [VideoFrame], cols: Int, rows: Int, mode: RenderMode, depth: ColorDepth,
-                           tolerance: Int = RenderOptions.defaultTrueColorTolerance,
+                           tolerance: Int = DamageTracker.defaultTolerance,
                            output: ((UnsafeRawBufferPointer) -> Void)? = nil) -> RenderBenchResult {
-        let renderer = FrameRenderer(options: RenderOptions(mode: mode, depth: depth, trueColorTolerance: tolerance))
+        let renderer = FrameRenderer(options: RenderOptions(mode: mode, depth: depth))
         let tol = depth == .trueColor ? tolerance : 0
         let damage = DamageTracker(tolerance: tol)
         let encoder = TerminalEncoder(reuseTolerance: tol), full = TerminalEncoder()

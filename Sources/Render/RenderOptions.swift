@@ -33,33 +33,21 @@ public enum ColorDepth: Hashable, Sendable {
 public struct RenderOptions: Hashable, Sendable {
     /// Default height ÷ width of a terminal cell (most fonts are about twice as tall as wide).
     public static let defaultCellAspect = 2.0
-    /// Default largest per-channel difference that damage treats as unchanged in 24-bit mode.
-    public static let defaultTrueColorTolerance = 4
+    /// Default colour of the letterbox bars.
+    public static let defaultBarColor = CellColor.rgb(0, 0, 0)
 
     public var mode: RenderMode
     public var depth: ColorDepth
     /// Height ÷ width of one terminal cell.
     public var cellAspect: Double
-    /// Colour of the letterbox bars (ignored in mono, which uses the terminal's background).
-    public var barColor: (r: UInt8, g: UInt8, b: UInt8)
-    /// Largest per-channel difference that damage ignores for 24-bit colours (0 = exact).
-    public var trueColorTolerance: Int
+    /// Colour of the letterbox bars, as RGB (mapped to the colour depth; mono uses the terminal's background).
+    public var barColor: CellColor
 
     public init(mode: RenderMode = .halfBlock, depth: ColorDepth = .trueColor,
                 cellAspect: Double = RenderOptions.defaultCellAspect,
-                barColor: (r: UInt8, g: UInt8, b: UInt8) = (0, 0, 0),
-                trueColorTolerance: Int = RenderOptions.defaultTrueColorTolerance) {
+                barColor: CellColor = RenderOptions.defaultBarColor) {
         precondition(cellAspect > 0, "cell aspect must be positive")
-        self.mode = mode; self.depth = depth; self.cellAspect = cellAspect
-        self.barColor = barColor; self.trueColorTolerance = trueColorTolerance
-    }
-
-    public static func == (a: RenderOptions, b: RenderOptions) -> Bool {
-        a.mode == b.mode && a.depth == b.depth && a.cellAspect == b.cellAspect
-            && a.barColor == b.barColor && a.trueColorTolerance == b.trueColorTolerance
-    }
-    public func hash(into h: inout Hasher) {
-        h.combine(mode); h.combine(depth); h.combine(cellAspect)
-        h.combine(barColor.r); h.combine(barColor.g); h.combine(barColor.b); h.combine(trueColorTolerance)
+        precondition(barColor.isRGB, "the bar colour must be RGB")
+        self.mode = mode; self.depth = depth; self.cellAspect = cellAspect; self.barColor = barColor
     }
 }

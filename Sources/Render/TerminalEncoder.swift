@@ -8,6 +8,8 @@
 /// The terminal state (colours, cursor) persists across `encode` calls, as it does on a real
 /// terminal; call `resetState()` when something else may have written to the terminal.
 public final class TerminalEncoder {
+    /// Default output bytes reserved up front (a 24-bit 160×48 frame; it grows when needed).
+    public static let defaultInitialCapacity = 1 << 16
     /// Longest run of unchanged cells that may be rewritten instead of moved over.
     public static let maxRewriteRun = TerminalEncoderCore.maxRewriteRun
     /// Largest per-channel difference at which a 24-bit colour the terminal already has is reused
@@ -24,7 +26,7 @@ public final class TerminalEncoder {
     /// `origin`: terminal row and column (1-based) of the box's top-left cell.
     /// `reuseTolerance`, `usePaletteCodes`: see the properties; `initialCapacity`: output bytes reserved up front.
     public init(origin: (row: Int, col: Int) = (1, 1), reuseTolerance: Int = 0, usePaletteCodes: Bool = true,
-                initialCapacity: Int = 1 << 16) {
+                initialCapacity: Int = TerminalEncoder.defaultInitialCapacity) {
         self.reuseTolerance = reuseTolerance
         core = TerminalEncoderCore(origin: origin, usePaletteCodes: usePaletteCodes, capacity: max(64, initialCapacity))
     }

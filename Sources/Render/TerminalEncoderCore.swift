@@ -41,7 +41,8 @@ struct TerminalEncoderCore {
         buffer = .allocate(capacity: capacity)
     }
 
-
+    /// Moves to cell `i` the cheapest way (nothing, CUF, rewriting a short gap, or CUP) and draws it;
+    /// with `writeBack`, stores in `cells` what the terminal now shows.
     mutating func place(_ i: Int, _ cells: UnsafeMutablePointer<Cell>, cols: Int, writeBack: Bool, next: Cell? = nil) {
         let row = i / cols, col = i - row * cols
         if state.row != row || state.col != col {

@@ -13,5 +13,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release). Each prints JSON lines.",
-        subcommands: [BenchRender.self, BenchCodec.self])
+        subcommands: [BenchServer.self, BenchRender.self, BenchCodec.self])
 }

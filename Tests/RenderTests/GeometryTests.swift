@@ -32,7 +32,7 @@ import Media
 
     @Test func barsSurroundThePictureAndPictureCellsAreHalfBlocks() {
         let frame = Pictures.solid(width: 640, height: 480, y: 235, u: 128, v: 128)
-        let renderer = FrameRenderer(options: RenderOptions(barColor: (10, 20, 30)))
+        let renderer = FrameRenderer(options: RenderOptions(barColor: .rgb(10, 20, 30)))
         let grid = renderer.render(frame, cols: 160, rows: 48)
         #expect(grid.videoRect == CellRect(col: 16, row: 0, cols: 128, rows: 48))
         for row in 0..<48 {

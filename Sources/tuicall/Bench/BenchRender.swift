@@ -30,10 +30,23 @@ struct BenchRender: ParsableCommand {
     var depth: String?
 
     @Option(help: "Largest per-channel change of a 24-bit colour that is not redrawn, and the largest difference at which a colour already set is reused.")
-    var tolerance: Int = RenderOptions.defaultTrueColorTolerance
+    var tolerance: Int = DamageTracker.defaultTolerance
 
     @Option(help: "Write the terminal output of the last configuration run to this file ('cat' it to watch).")
     var dump: String?
+
+    func validate() throws {
+        guard frames > 0 else { throw ValidationError("--frames must be at least 1") }
+        guard tolerance >= 0 else { throw ValidationError("--tolerance must not be negative") }
+        let modes = Set(RenderBenchmark.defaultConfigurations.map { RenderBenchmark.name($0.0) })
+        let depths = Set(RenderBenchmark.defaultConfigurations.map { RenderBenchmark.name($0.1) })
+        if let mode, !modes.contains(mode) {
+            throw ValidationError("unknown mode '\(mode)'; use one of \(modes.sorted().joined(separator: ", "))")
+        }
+        if let depth, !depths.contains(depth) {
+            throw ValidationError("unknown depth '\(depth)'; use one of \(depths.sorted().joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
         let clipFrames = try loadFrames()
