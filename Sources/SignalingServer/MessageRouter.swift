@@ -12,11 +12,14 @@ struct MessageRouter: Sendable {
 
     enum Verdict: Equatable { case keepOpen, close }
 
-    func handle(text: String, from sender: ClientConnection) -> Verdict {
+    func handle(text buffer: ByteBuffer, from sender: ClientConnection) -> Verdict {
+        let parsed = buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(JSONParseError) in try JSONParser.parse(bytes: raw.bindMemory(to: UInt8.self)) }
+        }
         let value: JSONValue
-        do {
-            value = try JSONParser.parse(text)
-        } catch {
+        switch parsed {
+        case .success(let v): value = v
+        case .failure(let error):
             reply(sender, code: "invalid-json", "\(error)")
             return .keepOpen
         }

@@ -45,7 +45,7 @@ public final class SignalingServer: Service, Sendable {
             router: makeHTTPRouter(),
             server: try makeServerBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                 serverName: "tuicall"),
+                                 serverName: "tuicall", backlog: configuration.backlog),
             onServerRunning: { [onListening, logger, configuration] channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.info("signaling server listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
@@ -144,7 +144,8 @@ public final class SignalingServer: Service, Sendable {
             var bucket = TokenBucket(rate: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst,
                                      nowNs: DispatchTime.now().uptimeNanoseconds)
             var closing = false
-            for try await message in inbound.messages(maxSize: configuration.maxMessageBytes) {
+            var partial: ByteBuffer?  // a text message arriving in several frames
+            for try await frame in inbound {
                 guard bucket.take(nowNs: DispatchTime.now().uptimeNanoseconds) else {
                     router.reply(connection, code: "rate-limited",
                                  "more than \(Int(configuration.rateLimitPerSecond)) messages/s; disconnecting")
@@ -152,15 +153,32 @@ public final class SignalingServer: Service, Sendable {
                     closing = true
                     break
                 }
-                switch message {
-                case .text(let text):
-                    _ = router.handle(text: text, from: connection)
-                case .binary:
+                var complete: ByteBuffer?
+                switch frame.opcode {
+                case .text:
+                    if frame.fin { complete = frame.data } else { partial = frame.data }
+                case .continuation:
+                    guard var p = partial else {
+                        connection.mailbox.close(code: .protocolError, reason: "continuation without a first frame")
+                        closing = true
+                        break
+                    }
+                    guard p.readableBytes + frame.data.readableBytes <= configuration.maxMessageBytes else {
+                        connection.mailbox.close(code: .messageTooLarge,
+                                                 reason: "message over \(configuration.maxMessageBytes) bytes")
+                        closing = true
+                        break
+                    }
+                    var data = frame.data
+                    p.writeBuffer(&data)
+                    if frame.fin { complete = p; partial = nil } else { partial = p }
+                default:
                     connection.mailbox.close(code: .unacceptableData,
                                              reason: "binary frames are not supported: send JSON text")
                     closing = true
                 }
                 if closing { break }
+                if let complete { _ = router.handle(text: complete, from: connection) }
             }
             if !closing { connection.mailbox.finish() }
             try await group.waitForAll()

@@ -5,6 +5,8 @@ public struct SignalingServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// TCP port; 0 picks a free one (tests, benchmarks). Default 6503, as the MDN sample expects.
     public var port = 6503
+    /// Pending-connection queue length (a login storm opens thousands at once). Default 1,024.
+    public var backlog = 1024
     /// Largest WebSocket message accepted, in bytes. Default 64 KiB (the original server's cap;
     /// the largest real message, a 4-m-line re-offer, is about 11 KB).
     public var maxMessageBytes = 64 * 1024

@@ -19,9 +19,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log file (default: $XDG_STATE_HOME/tuicall/tuicall.log).") var log: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
+    /// True when the command line runs the server (explicitly, or as the default subcommand).
+    static func isInvoked(by arguments: [String]) -> Bool {
+        guard let first = arguments.dropFirst().first else { return true }
+        return first == "serve" || first.hasPrefix("-")
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw CLIError("unknown log level \(logLevel)") }
         try LogSetup.bootstrap(path: log, level: level)
+        raiseFileLimit()
         var config = SignalingServerConfiguration()
         config.host = host
         config.port = port

@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 @main
 struct TuiCall: AsyncParsableCommand {
@@ -7,6 +9,24 @@ struct TuiCall: AsyncParsableCommand {
         abstract: "A terminal video-call chat client that is a real WebRTC endpoint.",
         subcommands: [ServeCommand.self, DevicesCommand.self, BenchCommand.self],
         defaultSubcommand: ServeCommand.self)
+
+    static func main() async {
+        // The server spends its time in NIO: running Swift concurrency on NIO's event loops
+        // removes a thread hop per message in each direction.
+        if ServeCommand.isInvoked(by: CommandLine.arguments) {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 struct BenchCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
+import NIOSSL
 import NIOWebSocket
 import ServiceLifecycle
 import Signaling
@@ -61,7 +62,7 @@ final class TestServer: Sendable {
         return TestServer(server: server, group: group, port: bound, task: task)
     }
 
-    var url: String { "ws://127.0.0.1:\(port)/" }
+    var url: String { "\(server.configuration.tlsCertificatePath == nil ? "ws" : "wss")://127.0.0.1:\(port)/" }
 
     func stop() async throws {
         await group.triggerGracefulShutdown()
@@ -92,7 +93,8 @@ final class WSTestClient: Sendable {
     }
 
     /// Connects and waits for the server's `id` message (consumed; returned as `id`).
-    static func connect(_ server: TestServer, subprotocol: String? = "json") async throws -> (WSTestClient, Int) {
+    static func connect(_ server: TestServer, subprotocol: String? = "json",
+                        tls: TLSConfiguration? = nil) async throws -> (WSTestClient, Int) {
         let inbox = Inbox()
         let inboxSink = inbox
         let (outbox, out) = AsyncStream.makeStream(of: Out.self)
@@ -103,7 +105,7 @@ final class WSTestClient: Sendable {
             defer { inboxSink.finish() }
             return try await WebSocketClient.connect(
                 url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers),
-                logger: quietLogger
+                tlsConfiguration: tls, logger: quietLogger
             ) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {

@@ -14,6 +14,7 @@ public final class SignalingClient: Sendable {
     private let eventSink: AsyncStream<SignalingEvent>.Continuation
     private let logger: Logger
     private let policy: ReconnectPolicy
+    private let tlsConfiguration: TLSConfiguration?
     /// Largest message accepted from the server: user lists of thousands of names are long. 4 MiB.
     static let maxInboundBytes = 4 << 20
 
@@ -29,8 +30,11 @@ public final class SignalingClient: Sendable {
     }
     private let state: Mutex<State>
 
-    public init(url: String, name: String, logger: Logger, reconnect: ReconnectPolicy = ReconnectPolicy()) {
+    /// `tlsConfiguration` applies to wss:// URLs; nil means the system's trust roots.
+    public init(url: String, name: String, logger: Logger, reconnect: ReconnectPolicy = ReconnectPolicy(),
+                tlsConfiguration: TLSConfiguration? = nil) {
         self.url = url
+        self.tlsConfiguration = tlsConfiguration
         self.logger = logger
         policy = reconnect
         state = Mutex(State(name: name))
@@ -83,14 +87,32 @@ public final class SignalingClient: Sendable {
 
     private func emit(_ e: SignalingEvent) { eventSink.yield(e) }
 
+    /// wss:// to an IP literal cannot work with the WebSocket library (TLS server name indication
+    /// cannot carry an IP), so say so instead of retrying forever.
+    public static func urlProblem(_ url: String) -> String? {
+        guard let u = URL(string: url), let scheme = u.scheme?.lowercased() else { return "invalid server URL \(url)" }
+        guard scheme == "ws" || scheme == "wss" else { return "server URL must start with ws:// or wss://: \(url)" }
+        guard let host = u.host, !host.isEmpty else { return "server URL has no host: \(url)" }
+        if scheme == "wss" && (host.contains(":") || host.split(separator: ".").allSatisfy({ UInt8($0) != nil })) {
+            return "wss:// needs the certificate's host name, not an IP address (\(host))"
+        }
+        return nil
+    }
+
     private func connectLoop() async {
+        if let problem = Self.urlProblem(url) {
+            emit(.state(.disconnected(reason: problem)))
+            logger.error("signaling URL refused", metadata: ["reason": "\(problem)"])
+            return
+        }
         var failures = 0
         while !state.withLock({ $0.stopped }) && !Task.isCancelled {
             emit(.state(.connecting(attempt: failures + 1)))
             var reason: String
             let wasConnected = Atomic<Bool>(false)
             do {
-                let tls: TLSConfiguration? = url.lowercased().hasPrefix("wss:") ? .makeClientConfiguration() : nil
+                let tls: TLSConfiguration? = url.lowercased().hasPrefix("wss:")
+                    ? (tlsConfiguration ?? .makeClientConfiguration()) : nil
                 let close = try await WebSocketClient.connect(
                     url: url,
                     configuration: .init(maxFrameSize: Self.maxInboundBytes,
