@@ -1,12 +1,5 @@
+import NIOCore
 import Synchronization
-
-/// One WebSocket connection as the server sees it. Its identity is this object, never anything
-/// the client says about itself.
-final class ClientConnection: Sendable {
-    let id: Int
-    let mailbox: OutboundMailbox
-    init(id: Int, mailbox: OutboundMailbox) { self.id = id; self.mailbox = mailbox }
-}
 
 /// Result of a `username` message.
 enum LoginResult: Equatable {
@@ -29,9 +22,9 @@ final class ConnectionRegistry: Sendable {
 
     init(maxNameLength: Int) { self.maxNameLength = maxNameLength }
 
-    func add(mailboxLimit: Int) -> ClientConnection {
+    func add(channel: any Channel, maxPendingBytes: Int) -> ClientConnection {
         state.withLock { s in
-            let c = ClientConnection(id: s.nextID, mailbox: OutboundMailbox(limit: mailboxLimit))
+            let c = ClientConnection(id: s.nextID, channel: channel, maxPendingBytes: maxPendingBytes)
             s.nextID += 1
             s.connections[c.id] = c
             return c

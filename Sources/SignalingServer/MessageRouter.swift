@@ -63,9 +63,9 @@ struct MessageRouter: Sendable {
                 reply(sender, code: "unknown-target", "no user named \"\(target)\" is online; \(type) dropped")
                 return .keepOpen
             }
-            receiver.mailbox.enqueue(buffer)
+            receiver.send(buffer)
         } else {
-            for c in registry.allConnections() { c.mailbox.enqueue(buffer) }
+            for c in registry.allConnections() { c.send(buffer) }
         }
         return .keepOpen
     }
@@ -81,13 +81,14 @@ struct MessageRouter: Sendable {
         case .accepted(let name, let adjusted):
             if adjusted {
                 let m = SignalMessage.rejectUsername(name: name, id: sender.id)
-                sender.mailbox.enqueue(ByteBuffer(bytes: m.json.serializedBytes()))
+                sender.send(ByteBuffer(bytes: m.json.serializedBytes()))
             }
             broadcaster.changed()
         }
     }
 
-    func reply(_ c: ClientConnection, code: String, _ text: String) {
-        c.mailbox.enqueue(ByteBuffer(bytes: SignalMessage.error(code: code, text: text).json.serializedBytes()))
+    @discardableResult
+    func reply(_ c: ClientConnection, code: String, _ text: String) -> EventLoopFuture<Void> {
+        c.send(ByteBuffer(bytes: SignalMessage.error(code: code, text: text).json.serializedBytes()))
     }
 }

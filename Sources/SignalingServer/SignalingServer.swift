@@ -54,7 +54,15 @@ public final class SignalingServer: Service, Sendable {
             logger: logger)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.broadcaster.run() }
-            defer { broadcaster.stop() }
+            if configuration.pingIntervalSeconds > 0 {
+                group.addTask { [registry, configuration] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(configuration.pingIntervalSeconds))
+                        for c in registry.allConnections() { c.ping() }
+                    }
+                }
+            }
+            defer { broadcaster.stop(); group.cancelAll() }
             try await app.runService()
         }
     }
@@ -64,9 +72,10 @@ public final class SignalingServer: Service, Sendable {
         let upgrade = HTTPServerBuilder.http1WebSocketUpgrade(
             configuration: .init(
                 http1: .init(additionalChannelHandlers: [FailedUpgradeExplainer()]),
-                ws: .init(maxFrameSize: config.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30)),
+                // Pings come from one shared timer (see pingIntervalSeconds), not a task per connection.
+                ws: .init(maxFrameSize: config.maxMessageBytes, autoPing: .disabled,
                           validateUTF8: true))
-        ) { [self] request, _, _ in
+        ) { [self] request, channel, _ in
             // Subprotocols arrive as one comma-separated header or several headers.
             let offered = request.headerFields[values: .secWebSocketProtocol]
                 .flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -75,7 +84,7 @@ public final class SignalingServer: Service, Sendable {
                 return .dontUpgrade
             }
             return .upgrade([.secWebSocketProtocol: "json"]) { inbound, outbound, _ in
-                try await self.serve(inbound: inbound, outbound: outbound)
+                try await self.serve(inbound: inbound, outbound: outbound, channel: channel)
             }
         }
         guard let certPath = config.tlsCertificatePath, let keyPath = config.tlsKeyPath else {
@@ -119,69 +128,56 @@ public final class SignalingServer: Service, Sendable {
         return router
     }
 
-    /// One WebSocket connection: a reader applying the rules, and a writer draining the mailbox.
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let connection = registry.add(mailboxLimit: configuration.maxQueuedMessages)
+    /// One WebSocket connection: this task reads and applies the rules; whoever sends to the
+    /// connection writes straight into its channel (see `ClientConnection`).
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+                       channel: any Channel) async throws {
+        let connection = registry.add(channel: channel, maxPendingBytes: configuration.maxPendingBytesPerClient)
         let router = MessageRouter(registry: registry, broadcaster: broadcaster)
         defer {
-            connection.mailbox.finish()
+            connection.markClosed()
             if registry.remove(connection.id) { broadcaster.changed() }
         }
-        connection.mailbox.enqueue(ByteBuffer(bytes: SignalMessage.id(connection.id).json.serializedBytes()))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [broadcaster] in
-                while true {
-                    let batch = await connection.mailbox.next(currentUserList: { broadcaster.current })
-                    if batch.finished { return }
-                    for m in batch.messages { try await outbound.write(.custom(.init(fin: true, opcode: .text, data: m))) }
-                    if let list = batch.userList { try await outbound.write(.custom(.init(fin: true, opcode: .text, data: list))) }
-                    if let close = batch.close {
-                        try await outbound.close(close.code, reason: close.reason)
-                        return
-                    }
-                }
+        connection.send(ByteBuffer(bytes: SignalMessage.id(connection.id).json.serializedBytes()))
+        var bucket = TokenBucket(rate: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst,
+                                 nowNs: DispatchTime.now().uptimeNanoseconds)
+        var closeWith: (code: WebSocketErrorCode, reason: String)?
+        var lastReply: EventLoopFuture<Void>?
+        var partial: ByteBuffer?  // a text message arriving in several frames
+        for try await frame in inbound {
+            guard bucket.take(nowNs: DispatchTime.now().uptimeNanoseconds) else {
+                lastReply = router.reply(connection, code: "rate-limited",
+                                         "more than \(Int(configuration.rateLimitPerSecond)) messages/s; disconnecting")
+                closeWith = (.policyViolation, "rate limit exceeded")
+                break
             }
-            var bucket = TokenBucket(rate: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst,
-                                     nowNs: DispatchTime.now().uptimeNanoseconds)
-            var closing = false
-            var partial: ByteBuffer?  // a text message arriving in several frames
-            for try await frame in inbound {
-                guard bucket.take(nowNs: DispatchTime.now().uptimeNanoseconds) else {
-                    router.reply(connection, code: "rate-limited",
-                                 "more than \(Int(configuration.rateLimitPerSecond)) messages/s; disconnecting")
-                    connection.mailbox.close(code: .policyViolation, reason: "rate limit exceeded")
-                    closing = true
+            var complete: ByteBuffer?
+            switch frame.opcode {
+            case .text:
+                if frame.fin { complete = frame.data } else { partial = frame.data }
+            case .continuation:
+                guard var p = partial else {
+                    closeWith = (.protocolError, "continuation without a first frame")
                     break
                 }
-                var complete: ByteBuffer?
-                switch frame.opcode {
-                case .text:
-                    if frame.fin { complete = frame.data } else { partial = frame.data }
-                case .continuation:
-                    guard var p = partial else {
-                        connection.mailbox.close(code: .protocolError, reason: "continuation without a first frame")
-                        closing = true
-                        break
-                    }
-                    guard p.readableBytes + frame.data.readableBytes <= configuration.maxMessageBytes else {
-                        connection.mailbox.close(code: .messageTooLarge,
-                                                 reason: "message over \(configuration.maxMessageBytes) bytes")
-                        closing = true
-                        break
-                    }
-                    var data = frame.data
-                    p.writeBuffer(&data)
-                    if frame.fin { complete = p; partial = nil } else { partial = p }
-                default:
-                    connection.mailbox.close(code: .unacceptableData,
-                                             reason: "binary frames are not supported: send JSON text")
-                    closing = true
+                guard p.readableBytes + frame.data.readableBytes <= configuration.maxMessageBytes else {
+                    closeWith = (.messageTooLarge, "message over \(configuration.maxMessageBytes) bytes")
+                    break
                 }
-                if closing { break }
-                if let complete { _ = router.handle(text: complete, from: connection) }
+                var data = frame.data
+                p.writeBuffer(&data)
+                if frame.fin { complete = p; partial = nil } else { partial = p }
+            default:
+                closeWith = (.unacceptableData, "binary frames are not supported: send JSON text")
             }
-            if !closing { connection.mailbox.finish() }
-            try await group.waitForAll()
+            if closeWith != nil { break }
+            if let complete { _ = router.handle(text: complete, from: connection) }
+        }
+        if let closeWith {
+            // The explanation goes out before the close frame.
+            _ = try? await lastReply?.get()
+            connection.markClosed()
+            try await outbound.close(closeWith.code, reason: closeWith.reason)
         }
     }
 }

@@ -5,6 +5,9 @@ public struct SignalingServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// TCP port; 0 picks a free one (tests, benchmarks). Default 6503, as the MDN sample expects.
     public var port = 6503
+    /// Seconds between keep-alive pings to every client (one timer for all, not one task per
+    /// connection, which would cost ~3 KB each). Default 30; 0 disables.
+    public var pingIntervalSeconds = 30
     /// Pending-connection queue length (a login storm opens thousands at once). Default 1,024.
     public var backlog = 1024
     /// Largest WebSocket message accepted, in bytes. Default 64 KiB (the original server's cap;
@@ -16,8 +19,8 @@ public struct SignalingServerConfiguration: Sendable {
     public var rateLimitBurst: Double = 200
     /// Longest accepted username, in characters. Default 64.
     public var maxNameLength = 64
-    /// Messages waiting for a slow client before it is disconnected. Default 4,096.
-    public var maxQueuedMessages = 4096
+    /// Bytes waiting for a slow client before it is disconnected. Default 4 MiB.
+    public var maxPendingBytesPerClient = 4 << 20
     /// Shortest wait before a user-list broadcast, so a burst of logins costs one broadcast. Default 5 ms.
     public var userListCoalesceMs = 5
     /// Bytes per second the user-list broadcaster may spend, which stretches the wait when many

@@ -4,8 +4,8 @@ import Synchronization
 
 /// Coalesces user-list broadcasts. Every login, rename and disconnect marks the list dirty;
 /// after a short wait one list is encoded once and every connection is told a list is due.
-/// A connection's writer picks up the newest list when it gets to it, so a client that is
-/// behind skips stale lists instead of queueing them (clients only need the latest list).
+/// A connection still writing an older list sends the newest when that write completes, so a
+/// client that is behind skips stale lists instead of queueing them (clients only need the latest).
 final class UserListBroadcaster: Sendable {
     private let registry: ConnectionRegistry
     private let minDelayNs: UInt64
@@ -39,7 +39,7 @@ final class UserListBroadcaster: Sendable {
             let (users, connections) = registry.userListSnapshot()
             let buffer = ByteBuffer(bytes: SignalMessage.userList(users).json.serializedBytes())
             latest.withLock { $0 = buffer }
-            for c in connections { c.mailbox.markUserListPending() }
+            for c in connections { c.userListChanged(self) }
             broadcasts.add(1, ordering: .relaxed)
             lastCostNs = UInt64(Double(buffer.readableBytes * connections.count) / bytesPerSecond * 1e9)
         }
