@@ -18,14 +18,17 @@ release: deps
 run: build
 	.build/debug/tuicall serve $(ARGS)
 
+# Serial: CPU-heavy codec tests would otherwise starve the real-time network tests on 2 cores
+# (the whole suite takes under a minute this way).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 bench: release
 	.build/release/tuicall bench server
 	.build/release/tuicall bench codec
 	.build/release/tuicall bench render
+	.build/release/tuicall bench transport
 
 clean:
 	rm -rf .build

@@ -26,7 +26,8 @@ public struct IceCandidateInit: Sendable, Equatable {
     public var sdpMLineIndex: Int?
     public var usernameFragment: String?
 
-    public init(candidate: String, sdpMid: String?, sdpMLineIndex: Int?, usernameFragment: String?) {
+    /// An empty `candidate` means end-of-candidates.
+    public init(candidate: String, sdpMid: String? = nil, sdpMLineIndex: Int? = nil, usernameFragment: String? = nil) {
         self.candidate = candidate
         self.sdpMid = sdpMid
         self.sdpMLineIndex = sdpMLineIndex

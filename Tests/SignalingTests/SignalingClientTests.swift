@@ -69,8 +69,10 @@ struct SignalingClientTests {
         let server = try await TestServer.start()
         let (alice, aliceEvents) = makeClient(server, "alice")
         let (bob, bobEvents) = makeClient(server, "bob")
-        try await aliceEvents.waitFor { $0 == .userList(["alice", "bob"]) }
-        try await bobEvents.waitFor { $0 == .userList(["alice", "bob"]) }
+        // Both connect at once, so either may be listed first.
+        let both: (SignalingEvent) -> Bool = { if case .userList(let u) = $0 { Set(u) == ["alice", "bob"] } else { false } }
+        try await aliceEvents.waitFor("both listed", both)
+        try await bobEvents.waitFor("both listed", both)
         #expect(alice.sendChat("hi <i>bob</i>"))
         try await bobEvents.waitFor("chat") { e in
             if case .chat(let m) = e { return m.text == "hi bob" && m.name == "alice" && m.date != nil }

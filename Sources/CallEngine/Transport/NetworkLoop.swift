@@ -102,7 +102,8 @@ public final class LoopTimer: @unchecked Sendable {
         g_source_unref(s)
     }
 
-    deinit { cancel() }
+    // Dropping the handle keeps the timer running; only `cancel()` stops it.
+    deinit { if let s = source { g_source_unref(s) } }
 }
 
 private final class ClosureBox {
