@@ -3,7 +3,7 @@ public enum SetupAttribute: String, Sendable, Equatable, Hashable, CaseIterable 
     case actpass, active, passive, holdconn
 
     /// The DTLS role the writer of this attribute takes, if it is settled (nil for actpass/holdconn).
-    public var role: DtlsSetupRole? {
+    public var role: DtlsRole? {
         switch self {
         case .active: return .client
         case .passive: return .server
@@ -12,13 +12,13 @@ public enum SetupAttribute: String, Sendable, Equatable, Hashable, CaseIterable 
     }
 }
 
-/// Our side of the DTLS handshake as negotiated in SDP: the client (setup:active) sends the ClientHello.
-/// Same cases and raw values as the transport's `DtlsRole`: convert with `DtlsRole(rawValue: role.rawValue)`.
-public enum DtlsSetupRole: String, Sendable, Equatable, Hashable {
+/// Our side of the DTLS handshake as negotiated in SDP (active = client, passive = server): the
+/// client sends the ClientHello.
+public enum DtlsRole: String, Sendable, Equatable, Hashable {
     case client, server
 
     /// The `a=setup` value announcing this role.
     public var setup: SetupAttribute { self == .client ? .active : .passive }
     /// The peer's role.
-    public var opposite: DtlsSetupRole { self == .client ? .server : .client }
+    public var opposite: DtlsRole { self == .client ? .server : .client }
 }

@@ -106,7 +106,7 @@ public struct NegotiatedTransport: Sendable, Equatable {
     /// The peer is ICE-lite (we must be controlling).
     public var remoteIceLite: Bool
     /// Client = we send the DTLS ClientHello (setup:active).
-    public var localRole: DtlsSetupRole
+    public var localRole: DtlsRole
     /// Candidates found in the SDP (on the BUNDLE-tag section); trickled ones come separately.
     public var remoteCandidates: [IceCandidate]
     /// The peer's SDP said end-of-candidates.
@@ -114,7 +114,7 @@ public struct NegotiatedTransport: Sendable, Equatable {
 
     public init(localIceUfrag: String, localIcePwd: String, localFingerprint: DtlsFingerprint, remoteIceUfrag: String,
                 remoteIcePwd: String, remoteFingerprints: [DtlsFingerprint], remoteIceLite: Bool = false,
-                localRole: DtlsSetupRole, remoteCandidates: [IceCandidate] = [], remoteEndOfCandidates: Bool = false) {
+                localRole: DtlsRole, remoteCandidates: [IceCandidate] = [], remoteEndOfCandidates: Bool = false) {
         self.localIceUfrag = localIceUfrag
         self.localIcePwd = localIcePwd
         self.localFingerprint = localFingerprint

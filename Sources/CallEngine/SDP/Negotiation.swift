@@ -192,7 +192,7 @@ public enum Negotiation {
     }
 
     /// Our DTLS role when answering: keep an established role, else be the client whenever the offer allows.
-    static func answererRole(offered: SetupAttribute?, previous: DtlsSetupRole?) throws -> DtlsSetupRole {
+    static func answererRole(offered: SetupAttribute?, previous: DtlsRole?) throws -> DtlsRole {
         // RFC 4145: a missing setup attribute means "active".
         let remote = offered ?? .active
         if remote == .holdconn { throw NegotiationError("the offer says a=setup:holdconn; no DTLS connection possible") }
@@ -209,7 +209,7 @@ public enum Negotiation {
 
     /// The remote transport of the BUNDLE-tag section, checked against the previous negotiation.
     static func remoteTransport(of description: SessionDescription, at tag: Int, local: LocalCapabilities,
-                                role: DtlsSetupRole, previous: NegotiatedSession?) throws -> NegotiatedTransport {
+                                role: DtlsRole, previous: NegotiatedSession?) throws -> NegotiatedTransport {
         let mid = description.media[tag].mid
         guard let ufrag = description.iceUfrag(forMediaAt: tag), let pwd = description.icePwd(forMediaAt: tag) else {
             throw NegotiationError(mid: mid, "missing a=ice-ufrag / a=ice-pwd")

@@ -11,7 +11,7 @@
 //     codecs: [RtpCodec], codec(payloadType:), extensionId(uri:), primarySsrc, fidGroup, cname
 //   IceCandidate(parsing: "candidate:...") throws; .attributeValue; .isTCP, .isMDNS, .isIPv6
 //   DtlsFingerprint(attributeValue: "sha-256 AB:..")?; .matches(_:), .matches(digest:)
-//   SetupAttribute (actpass/active/passive/holdconn), DtlsSetupRole (client/server; raw values = Transport DtlsRole)
+//   SetupAttribute (actpass/active/passive/holdconn), DtlsRole (client/server; raw values = Transport DtlsRole)
 //   Negotiation.offer(local:previous:) -> SessionDescription                    we call a browser
 //   Negotiation.apply(answer:to:previous:) throws -> NegotiatedSession          its answer to our offer
 //   Negotiation.answer(to:local:previous:) throws -> (SessionDescription, NegotiatedSession)   we answer

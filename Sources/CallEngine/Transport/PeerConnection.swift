@@ -279,8 +279,8 @@ public final class PeerConnection: @unchecked Sendable {
         negotiatedSession = session
         signaling = .stable
         guard !dtlsStarted else { return }
-        guard let fingerprint = session.transport.remoteFingerprint,
-              let role = DtlsRole(rawValue: session.transport.localRole.rawValue) else {
+        let role = session.transport.localRole
+        guard let fingerprint = session.transport.remoteFingerprint else {
             throw PeerConnectionError.invalidDescription("no usable a=fingerprint")
         }
         dtlsStarted = true

@@ -4,11 +4,6 @@ import Foundation
 import Logging
 import Media
 
-/// Which side of the DTLS handshake we are, from a=setup (active = client, passive = server).
-public enum DtlsRole: String, Sendable {
-    case client, server
-}
-
 /// What the DTLS layer reports, on the network thread.
 enum DtlsEvent: Sendable {
     /// Handshake done and the peer certificate matched the SDP fingerprint.
