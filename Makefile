@@ -3,10 +3,13 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps test-deps build release run test bench clean
 
 deps:
 	@scripts/bootstrap
+
+test-deps:
+	@scripts/bootstrap --test
 
 build: deps
 	$(SWIFT) build --product tuicall
@@ -20,7 +23,7 @@ run: build
 
 # Serial: CPU-heavy codec tests would otherwise starve the real-time network tests on 2 cores
 # (the whole suite takes under a minute this way).
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 
