@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.rateLimitBurst = rateLimit * 2
         config.tlsCertificatePath = tlsCert
         config.tlsKeyPath = tlsKey
+        config.staticFiles = WebClient.staticFiles
         let logger = Logger(label: "tuicall.serve")
         let scheme = tlsCert == nil ? "ws" : "wss"
         let server = SignalingServer(configuration: config, logger: logger) { [host] port in

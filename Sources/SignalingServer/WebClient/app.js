@@ -1,0 +1,326 @@
+// tuicall web client: chat, user list and one WebRTC call at a time, over the chat-server protocol
+// of MDN's "Signaling and video calling" guide (tuicall serve speaks it). No framework, no build step.
+import { createCalls } from "./call.js";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const params = new URLSearchParams(location.search);
+
+  /// Longest chat history kept on the page.
+  const MAX_CHAT_LINES = 500;
+  /// Longest diagnostic log kept (window.tuicall.log).
+  const MAX_LOG_LINES = 300;
+  /// Default wait of window.tuicall.waitFor.
+  const DEFAULT_WAIT_MS = 10000;
+
+  // No ICE servers by default: host candidates connect on a LAN and on loopback.
+  // ?ice=turn:host:3478&user=u&pass=p adds one (repeat ice= for more URLs of the same server).
+  const iceServers = (() => {
+    const urls = params.getAll("ice").filter(Boolean);
+    if (urls.length === 0) return [];
+    const server = { urls };
+    if (params.has("user")) server.username = params.get("user");
+    if (params.has("pass")) server.credential = params.get("pass");
+    return [server];
+  })();
+
+  // Same host and port as the page; wss when the page came over https.
+  const wsURL = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/";
+
+  const app = {
+    connection: "connecting", // connecting | open | closed
+    state: "logged-out",      // logged-out | idle | calling | ringing | answering | in-call
+    me: null,
+    users: [],
+    chat: [],
+    status: "",
+    endReason: null,
+    timings: {},
+    log: [],
+  };
+  let ws = null;
+  let myId = null;
+  let requestedName = null;
+  let loginWaiter = null;
+  const stateWaiters = new Set();
+
+  // ---------- small helpers ----------
+
+  function log(text) {
+    app.log.push(`${Math.round(performance.now())} ${text}`);
+    if (app.log.length > MAX_LOG_LINES) app.log.shift();
+  }
+
+  function setStatus(text) {
+    app.status = text;
+    $("status").textContent = text;
+    log(`status: ${text}`);
+  }
+
+  function setState(state) {
+    if (app.state === state) return;
+    log(`state: ${app.state} -> ${state}`);
+    app.state = state;
+    for (const w of [...stateWaiters]) w();
+    render();
+  }
+
+  function send(message) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      log(`not sent (no connection): ${message.type}`);
+      return false;
+    }
+    ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  function errorText(err) {
+    return err && err.message ? err.message : String(err);
+  }
+
+  // Messages are handled strictly one after another, including the awaits inside them: an answer
+  // must be applied before a re-offer that follows it on the wire.
+  let chain = Promise.resolve();
+  function serially(work) {
+    const result = chain.then(work);
+    chain = result.catch((err) => log(`error: ${errorText(err)}`));
+    return result;
+  }
+
+  const calls = createCalls({ app, $, send, log, setState, setStatus, render, serially, errorText, iceServers });
+  const { startCall, accept, decline, hangUp, endCall, chooseReceiveOnly, stats } = calls;
+
+  // ---------- server connection and login ----------
+
+  function connect() {
+    ws = new WebSocket(wsURL, "json");
+    ws.onopen = () => {
+      app.connection = "open";
+      render();
+      if (app.state === "logged-out") setStatus("Connected. Choose a name and log in.");
+    };
+    ws.onmessage = (event) => {
+      let message;
+      try { message = JSON.parse(event.data); } catch { log("server sent invalid JSON"); return; }
+      if (!message || typeof message.type !== "string") return;
+      serially(() => handleMessage(message));
+    };
+    ws.onclose = (event) => {
+      app.connection = "closed";
+      endCall("Connection to the server lost", false);
+      setState("logged-out");
+      setStatus(`Disconnected from the server (code ${event.code}${event.reason ? ": " + event.reason : ""}). Reload to reconnect.`);
+      if (loginWaiter) { loginWaiter.reject(new Error(app.status)); loginWaiter = null; }
+      render();
+    };
+  }
+
+  function login(name) {
+    name = String(name ?? "").trim();
+    if (!name) return Promise.reject(new Error("Enter a name first."));
+    if (app.connection === "closed") return Promise.reject(new Error(app.status));
+    if (loginWaiter) loginWaiter.reject(new Error("superseded by a new login"));
+    requestedName = name;
+    app.me = name;
+    setStatus(`Logging in as ${name}…`);
+    const done = new Promise((resolve, reject) => { loginWaiter = { resolve, reject }; });
+    if (myId !== null) sendLogin();
+    return done;
+  }
+
+  function sendLogin() {
+    send({ type: "username", name: requestedName, date: Date.now(), id: myId });
+  }
+
+  async function handleMessage(m) {
+    switch (m.type) {
+      case "id":
+        myId = m.id;
+        if (requestedName !== null) sendLogin();
+        break;
+      case "rejectusername":
+        // The name was taken; the server chose another and we adopt it.
+        app.me = String(m.name);
+        $("login-name").value = app.me;
+        setStatus(`That name was taken; you are ${app.me}.`);
+        break;
+      case "userlist":
+        onUserList(Array.isArray(m.users) ? m.users.filter((u) => typeof u === "string") : []);
+        break;
+      case "message":
+        addChat(m);
+        break;
+      case "video-offer":
+      case "video-answer":
+        try {
+          await (m.type === "video-offer" ? calls.onOffer(m) : calls.onAnswer(m));
+        } catch (err) {
+          // A description the browser refuses leaves no usable call: end it and tell the peer.
+          if (calls.current()?.peer === m.name) endCall(`Call failed: ${errorText(err)}`, true);
+          else log(`bad ${m.type} from ${m.name}: ${errorText(err)}`);
+        }
+        break;
+      case "new-ice-candidate":
+        await calls.onCandidate(m);
+        break;
+      case "hang-up":
+        calls.onHangUp(m);
+        break;
+      case "error":
+        onServerError(m);
+        break;
+      default:
+        log(`ignored message type ${m.type}`);
+    }
+  }
+
+  function onUserList(users) {
+    app.users = users;
+    if (app.state === "logged-out" && app.me !== null && users.includes(app.me)) {
+      setState("idle");
+      setStatus(`Logged in as ${app.me}.`);
+      document.title = `tuicall – ${app.me}`;
+      if (loginWaiter) { loginWaiter.resolve(app.me); loginWaiter = null; }
+    }
+    const call = calls.current();
+    if (call && !users.includes(call.peer)) endCall(`${call.peer} left`, false);
+    render();
+  }
+
+  function onServerError(m) {
+    setStatus(`Server: ${m.text ?? m.code ?? "error"}`);
+    if (m.code === "invalid-username" && loginWaiter) {
+      loginWaiter.reject(new Error(app.status));
+      loginWaiter = null;
+      app.me = null;
+      requestedName = null;
+    }
+    // Our offer or answer went to someone who is gone.
+    const call = calls.current();
+    if (m.code === "unknown-target" && call && String(m.text ?? "").includes(`"${call.peer}"`)) {
+      endCall(`${call.peer} is not online`, false);
+    }
+  }
+
+  // ---------- chat ----------
+
+  function addChat(m) {
+    const entry = { name: String(m.name ?? "?"), text: String(m.text ?? ""), date: Number(m.date) || Date.now() };
+    app.chat.push(entry);
+    if (app.chat.length > MAX_CHAT_LINES) app.chat.shift();
+    const list = $("chat-log");
+    const li = document.createElement("li");
+    const time = document.createElement("time");
+    const when = new Date(entry.date);
+    time.dateTime = when.toISOString();
+    time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const who = document.createElement("strong");
+    who.textContent = entry.name;
+    const text = document.createElement("span");
+    text.textContent = entry.text;  // never innerHTML: chat is untrusted
+    li.append(time, " ", who, " ", text);
+    if (entry.name === app.me) li.className = "mine";
+    list.append(li);
+    while (list.children.length > MAX_CHAT_LINES) list.firstChild.remove();
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function sendChat(text) {
+    text = String(text ?? "");
+    if (!text.trim()) return false;
+    if (app.state === "logged-out") throw new Error("Log in before chatting.");
+    return send({ type: "message", text, id: myId, date: Date.now() });
+  }
+
+  // ---------- rendering and user input ----------
+
+  function render() {
+    const loggedIn = app.state !== "logged-out";
+    $("login").hidden = loggedIn;
+    $("app").hidden = !loggedIn;
+    $("login-button").disabled = app.connection !== "open";
+    const call = calls.current();
+    const peer = call ? call.peer : null;
+
+    const list = $("users");
+    list.replaceChildren(...app.users.map((name) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.name = name;
+      button.textContent = name;
+      if (name === app.me) { li.classList.add("me"); button.disabled = true; button.append(" (you)"); }
+      if (name === peer) { li.classList.add("peer"); button.append(app.state === "in-call" ? " (in call)" : ` (${app.state})`); }
+      button.disabled ||= call !== null;
+      li.append(button);
+      return li;
+    }));
+
+    $("incoming").hidden = app.state !== "ringing";
+    $("media-error").hidden = !(call && call.choose);
+    $("hangup-button").disabled = !call || app.state === "ringing";
+    $("hangup-button").hidden = app.state === "ringing";
+    $("chat-input").disabled = !loggedIn;
+    document.body.dataset.state = app.state;
+  }
+
+  function reportError(err) {
+    setStatus(errorText(err));
+  }
+
+  $("login").addEventListener("submit", (e) => {
+    e.preventDefault();
+    login($("login-name").value).catch(reportError);
+  });
+  $("users").addEventListener("click", (e) => {
+    const button = e.target.closest("button[data-name]");
+    if (button && !button.disabled) startCall(button.dataset.name).catch(reportError);
+  });
+  $("accept-button").addEventListener("click", () => accept().catch(reportError));
+  $("decline-button").addEventListener("click", () => { try { decline(); } catch (err) { reportError(err); } });
+  $("hangup-button").addEventListener("click", () => { try { hangUp(); } catch (err) { reportError(err); } });
+  $("receive-only-button").addEventListener("click", () => chooseReceiveOnly(true));
+  $("media-cancel-button").addEventListener("click", () => chooseReceiveOnly(false));
+  $("remote-video").addEventListener("click", (e) => e.currentTarget.play().catch(() => {}));
+  $("chat-input").addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
+    e.preventDefault();
+    try { if (sendChat(e.currentTarget.value)) e.currentTarget.value = ""; } catch (err) { reportError(err); }
+  });
+
+  /// Resolves when `condition` (a state name or a function of the hook) holds; rejects after `timeoutMs`.
+  function waitFor(condition, timeoutMs = DEFAULT_WAIT_MS) {
+    const test = typeof condition === "function" ? () => condition(hook) : () => app.state === condition;
+    if (test()) return Promise.resolve(true);
+    return new Promise((resolve, reject) => {
+      const check = () => { if (test()) { done(); resolve(true); } };
+      const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${condition}; state ${app.state}`)); }, timeoutMs);
+      const poll = setInterval(check, 20);
+      const done = () => { clearTimeout(timer); clearInterval(poll); stateWaiters.delete(check); };
+      stateWaiters.add(check);
+    });
+  }
+
+  // A small hook so tests (and curious people in the console) can drive and read the page.
+  const hook = Object.freeze({
+    get connection() { return app.connection; },
+    get state() { return app.state; },
+    get me() { return app.me; },
+    get peer() { return calls.current()?.peer ?? null; },
+    get users() { return app.users.slice(); },
+    get chat() { return app.chat.map((m) => ({ ...m })); },
+    get status() { return app.status; },
+    get endReason() { return app.endReason; },
+    get mediaError() { return calls.current()?.mediaError ?? null; },
+    get timings() { return { ...app.timings }; },
+    get log() { return app.log.slice(); },
+    get iceServers() { return iceServers.map((s) => ({ ...s })); },
+    login, call: startCall, accept, decline, hangUp, sendChat, stats, waitFor,
+    continueReceiveOnly: () => chooseReceiveOnly(true),
+  });
+  window.tuicall = hook;
+
+  render();
+  setStatus("Connecting to the server…");
+  connect();
+})();

@@ -1,0 +1,390 @@
+// tuicall web client, the call: camera and microphone, one RTCPeerConnection, and the call's
+// messages (video-offer, video-answer, new-ice-candidate, hang-up). app.js owns the page, the
+// server connection and the chat, and hands this module what it needs in `env`.
+
+/// The call controller: at most one call at a time.
+export function createCalls(env) {
+  const { app, $, send, log, setState, setStatus, render, serially, errorText, iceServers } = env;
+  /// The one call in progress: { peer, direction, pc, stream, remoteStream, offer, pendingCandidates, ... }.
+  let call = null;
+
+  // ---------- local media ----------
+
+  const MEDIA_ERRORS = {
+    NotAllowedError: "Camera and microphone access was denied.",
+    NotFoundError: "No camera or microphone was found.",
+    NotReadableError: "The camera or microphone is in use by another program.",
+    OverconstrainedError: "The camera cannot deliver the requested format.",
+    SecurityError: "Camera access is blocked on this page.",
+  };
+
+  /// Camera and microphone, or whichever of them works; null (and call.mediaError) if neither.
+  async function getLocalMedia(c) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      c.mediaError = "This page cannot use a camera: browsers allow it only over https or on http://localhost.";
+      return null;
+    }
+    let firstError = null;
+    for (const constraints of [{ audio: true, video: true }, { video: true }, { audio: true }]) {
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia(constraints);
+        if (call !== c) { stopStream(stream); return null; }
+        if (firstError) setStatus(`${MEDIA_ERRORS[firstError.name] ?? firstError.message} Using ${constraints.audio ? "microphone" : "camera"} only.`);
+        return stream;
+      } catch (err) {
+        firstError ??= err;
+        if (err.name === "NotAllowedError" || err.name === "SecurityError") break;
+      }
+    }
+    c.mediaError = MEDIA_ERRORS[firstError.name] ?? `Cannot open camera or microphone: ${firstError.name}: ${firstError.message}`;
+    return null;
+  }
+
+  function stopStream(stream) {
+    if (stream) for (const t of stream.getTracks()) t.stop();
+  }
+
+  /// Shows the media problem and waits for the user: true = go on receive-only, false = give up.
+  function askReceiveOnly(c) {
+    setStatus(c.mediaError);
+    $("media-error-text").textContent = `${c.mediaError} You can still ${c.direction === "outgoing" ? "call" : "answer"} and see and hear ${c.peer} without sending your own video and sound.`;
+    return new Promise((resolve) => { c.choose = resolve; render(); });
+  }
+
+  function chooseReceiveOnly(yes) {
+    if (!call || !call.choose) throw new Error("no camera problem is waiting for an answer");
+    const choose = call.choose;
+    call.choose = null;
+    choose(yes);
+  }
+
+  // ---------- the call ----------
+
+  function newCall(peer, direction) {
+    call = { peer, direction, pc: null, stream: null, remoteStream: new MediaStream(), offer: null,
+             pendingCandidates: [], mediaError: null, choose: null, answered: false };
+    app.endReason = null;
+    return call;
+  }
+
+  function createPeerConnection(c) {
+    const pc = new RTCPeerConnection({ iceServers });
+    pc.onicecandidate = (e) => {
+      // Trickle: every candidate goes out as found; no end-of-candidates marker (as the protocol).
+      if (call === c && e.candidate) send({ type: "new-ice-candidate", target: c.peer, candidate: e.candidate.toJSON() });
+    };
+    pc.ontrack = (e) => {
+      if (call !== c) return;
+      // Newest track of a kind wins: a peer that re-offers (the browser sample adds its camera
+      // on new m-lines) must not leave the video element on a track that carries nothing.
+      for (const old of c.remoteStream.getTracks()) if (old.kind === e.track.kind) c.remoteStream.removeTrack(old);
+      c.remoteStream.addTrack(e.track);
+      const video = $("remote-video");
+      if (video.srcObject !== c.remoteStream) video.srcObject = c.remoteStream;
+      if (e.track.kind === "video") watchFirstFrame(c, video);
+      video.play().catch(() => setStatus("Click the video to start playback."));
+    };
+    pc.onnegotiationneeded = async () => {
+      // Fires for the caller once its transceivers exist; the callee answers on the offered m-lines
+      // and so never needs to re-offer.
+      if (call !== c || pc.signalingState !== "stable") return;
+      try {
+        await pc.setLocalDescription();
+        if (call !== c) return;
+        send({ type: "video-offer", name: app.me, target: c.peer, sdp: descriptionJSON(pc.localDescription) });
+        app.timings.offerSent ??= performance.now();
+      } catch (err) {
+        endCall(`Could not start the call: ${errorText(err)}`, true);
+      }
+    };
+    pc.onconnectionstatechange = () => {
+      if (call !== c) return;
+      log(`connection: ${pc.connectionState}`);
+      if (pc.connectionState === "connected") {
+        app.timings.connected ??= performance.now();
+        setState("in-call");
+        setStatus(`In a call with ${c.peer}.`);
+      } else if (pc.connectionState === "failed") {
+        endCall(`The connection to ${c.peer} failed (no network path; a TURN server may be needed).`, true);
+      } else if (pc.connectionState === "disconnected") {
+        setStatus(`Connection to ${c.peer} interrupted; waiting for it to recover…`);
+      }
+    };
+    pc.oniceconnectionstatechange = () => {
+      if (call === c && pc.iceConnectionState === "failed") {
+        endCall(`The connection to ${c.peer} failed (ICE).`, true);
+      }
+    };
+    return pc;
+  }
+
+  function descriptionJSON(d) {
+    return { type: d.type, sdp: d.sdp };
+  }
+
+  function watchFirstFrame(c, video) {
+    const mark = () => { if (call === c) app.timings.firstFrame ??= performance.now(); };
+    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(mark);
+    else video.addEventListener("playing", mark, { once: true });
+  }
+
+  function showLocal(stream) {
+    $("local-video").srcObject = stream;
+  }
+
+  async function startCall(name, options = {}) {
+    name = String(name ?? "");
+    if (app.state === "logged-out") throw new Error("Log in before calling.");
+    if (call) throw new Error(`Already in a call with ${call.peer}; hang up first.`);
+    if (name === app.me) throw new Error("You cannot call yourself.");
+    if (!app.users.includes(name)) throw new Error(`${name} is not online.`);
+    const c = newCall(name, "outgoing");
+    app.timings = { callStart: performance.now() };
+    setState("calling");
+    setStatus(`Calling ${name}…`);
+    let stream = null;
+    if (!options.receiveOnly) {
+      stream = await getLocalMedia(c);
+      if (call !== c) { stopStream(stream); return; }
+      if (!stream && !(await askReceiveOnly(c))) {
+        if (call === c) endCall("Call cancelled.", false);
+        return;
+      }
+      if (call !== c) { stopStream(stream); return; }
+    }
+    c.stream = stream;
+    showLocal(stream);
+    c.pc = createPeerConnection(c);
+    // Audio first, then video (mids 0 and 1, as the browser sample). A kind we cannot send is
+    // still received.
+    for (const kind of ["audio", "video"]) {
+      const track = stream && stream.getTracks().find((t) => t.kind === kind);
+      if (track) c.pc.addTransceiver(track, { direction: "sendrecv", streams: [stream] });
+      else c.pc.addTransceiver(kind, { direction: "recvonly" });
+    }
+    render();
+  }
+
+  async function onOffer(m) {
+    const from = m.name;
+    if (typeof from !== "string" || !m.sdp) return;
+    if (call && call.peer === from) {
+      const c = call;
+      if (c.direction === "incoming" && !c.pc) { c.offer = m.sdp; return; }  // repeated while ringing
+      const established = c.direction === "incoming" || c.answered;
+      if (established && c.pc && c.pc.signalingState === "stable") return renegotiate(c, m.sdp);
+      // Both called each other at once: the smaller name gives way and takes the other's call.
+      if (app.me < from) {
+        log(`both called at once: taking ${from}'s call`);
+        call = null;
+        if (c.pc) c.pc.close();
+        stopStream(c.stream);
+        if (c.choose) c.choose(false);
+        return ring(from, m.sdp);
+      }
+      log(`both called at once: ${from} will take our call`);
+      return;
+    }
+    if (call) {
+      // Busy: tell the caller, who ends its attempt (the hang-up names us and targets only them).
+      send({ type: "hang-up", name: app.me, target: from });
+      log(`busy: refused a call from ${from}`);
+      return;
+    }
+    ring(from, m.sdp);
+  }
+
+  function ring(from, sdp) {
+    const c = newCall(from, "incoming");
+    c.offer = sdp;
+    app.timings = { ringStart: performance.now() };
+    setState("ringing");
+    setStatus(`${from} is calling you.`);
+    $("incoming-text").textContent = `${from} is calling you.`;
+    render();
+  }
+
+  /// An offer from the current peer on an established connection (for example the browser
+  /// sample's re-offer that adds its camera): answer it in place.
+  async function renegotiate(c, sdp) {
+    await c.pc.setRemoteDescription(sdp);
+    if (call !== c) return;
+    await c.pc.setLocalDescription();
+    if (call !== c) return;
+    send({ type: "video-answer", name: app.me, target: c.peer, sdp: descriptionJSON(c.pc.localDescription) });
+    await flushCandidates(c);
+  }
+
+  async function accept(options = {}) {
+    const c = call;
+    if (!c || app.state !== "ringing") throw new Error("There is no incoming call to accept.");
+    app.timings.acceptStart = performance.now();
+    setState("answering");
+    setStatus(`Answering ${c.peer}…`);
+    let stream = null;
+    if (!options.receiveOnly) {
+      stream = await getLocalMedia(c);
+      if (call !== c) { stopStream(stream); return; }
+      if (!stream && !(await askReceiveOnly(c))) {
+        if (call === c) endCall(`Declined the call from ${c.peer}.`, true);
+        return;
+      }
+      if (call !== c) { stopStream(stream); return; }
+    }
+    c.stream = stream;
+    showLocal(stream);
+    try {
+      await serially(() => answer(c, stream));
+    } catch (err) {
+      if (call === c) endCall(`Could not answer: ${errorText(err)}`, true);
+      throw err;
+    }
+  }
+
+  async function answer(c, stream) {
+    if (call !== c) return;
+    c.pc = createPeerConnection(c);
+    await c.pc.setRemoteDescription(c.offer);
+    if (call !== c) return;
+    // Send on the offered m-lines: the answer is sendrecv there, so no re-offer is needed.
+    const unused = stream ? stream.getTracks() : [];
+    for (const t of c.pc.getTransceivers()) {
+      const i = unused.findIndex((track) => track.kind === t.receiver.track.kind);
+      if (i < 0) continue;
+      const [track] = unused.splice(i, 1);
+      await t.sender.replaceTrack(track);
+      t.sender.setStreams(stream);
+      t.direction = "sendrecv";
+    }
+    for (const track of unused) log(`the offer has no ${track.kind} m-line; not sending ${track.kind}`);
+    await c.pc.setLocalDescription();
+    if (call !== c) return;
+    c.answered = true;
+    send({ type: "video-answer", name: app.me, target: c.peer, sdp: descriptionJSON(c.pc.localDescription) });
+    await flushCandidates(c);
+  }
+
+  async function onAnswer(m) {
+    const c = call;
+    if (!c || !c.pc || m.name !== c.peer || !m.sdp) return;
+    if (c.pc.signalingState !== "have-local-offer") { log("ignored an answer we did not ask for"); return; }
+    await c.pc.setRemoteDescription(m.sdp);
+    if (call !== c) return;
+    c.answered = true;
+    app.timings.answerReceived ??= performance.now();
+    setStatus(`${c.peer} answered; connecting…`);
+    await flushCandidates(c);
+  }
+
+  async function onCandidate(m) {
+    const c = call;
+    if (!c || !m.candidate || (m.name !== undefined && m.name !== c.peer)) return;
+    // Candidates may arrive before the description they belong to (ringing, answer in flight).
+    if (!c.pc || !c.pc.remoteDescription) { c.pendingCandidates.push(m.candidate); return; }
+    await addCandidate(c, m.candidate);
+  }
+
+  async function flushCandidates(c) {
+    const queued = c.pendingCandidates;
+    c.pendingCandidates = [];
+    for (const candidate of queued) await addCandidate(c, candidate);
+  }
+
+  async function addCandidate(c, candidate) {
+    try { await c.pc.addIceCandidate(candidate); }
+    catch (err) { log(`ignored a bad ICE candidate: ${errorText(err)}`); }
+  }
+
+  function onHangUp(m) {
+    // The browser sample broadcasts its hang-up (target null): only our peer's ends our call.
+    if (!call || (m.name !== undefined && m.name !== null && m.name !== call.peer)) return;
+    const c = call;
+    if (c.direction === "outgoing" && !c.answered) endCall(`${c.peer} declined (or is busy).`, false);
+    else if (app.state === "ringing") endCall(`${c.peer} stopped calling.`, false);
+    else endCall(`${c.peer} hung up.`, false);
+  }
+
+  function decline() {
+    if (!call || app.state !== "ringing") throw new Error("There is no incoming call to decline.");
+    endCall(`Declined the call from ${call.peer}.`, true);
+  }
+
+  function hangUp() {
+    if (!call) throw new Error("There is no call to hang up.");
+    if (call.choose) { const choose = call.choose; call.choose = null; choose(false); }
+    if (call) endCall(`Call with ${call.peer} ended.`, true);
+  }
+
+  /// Closes the call; `notifyPeer` sends hang-up addressed to the peer only.
+  function endCall(reason, notifyPeer) {
+    const c = call;
+    if (!c) return;
+    call = null;
+    if (notifyPeer) send({ type: "hang-up", name: app.me, target: c.peer });
+    if (c.pc) {
+      c.pc.onicecandidate = c.pc.ontrack = c.pc.onnegotiationneeded = null;
+      c.pc.onconnectionstatechange = c.pc.oniceconnectionstatechange = null;
+      c.pc.close();
+    }
+    stopStream(c.stream);
+    if (c.choose) c.choose(false);
+    $("remote-video").srcObject = null;
+    $("local-video").srcObject = null;
+    app.endReason = reason;
+    setState(app.state === "logged-out" ? "logged-out" : "idle");
+    setStatus(reason);
+    render();
+  }
+
+  // ---------- statistics (for people and tests) ----------
+
+  async function stats() {
+    const c = call;
+    if (!c || !c.pc) return null;
+    const report = await c.pc.getStats();
+    const out = {
+      connectionState: c.pc.connectionState,
+      iceConnectionState: c.pc.iceConnectionState,
+      transceivers: c.pc.getTransceivers().map((t) => ({ mid: t.mid, kind: t.receiver.track.kind, direction: t.currentDirection })),
+      inboundVideo: { framesDecoded: 0, frameWidth: 0, frameHeight: 0, packetsReceived: 0, bytesReceived: 0, codec: null },
+      inboundAudio: { packetsReceived: 0, bytesReceived: 0, codec: null },
+      outboundVideo: { packetsSent: 0, bytesSent: 0, framesEncoded: 0, frameWidth: 0, frameHeight: 0, codec: null },
+      outboundAudio: { packetsSent: 0, bytesSent: 0, codec: null },
+    };
+    const codecName = (s) => { const codec = s.codecId && report.get(s.codecId); return codec ? codec.mimeType : null; };
+    report.forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "video") {
+        const v = out.inboundVideo;
+        if ((s.framesDecoded ?? 0) >= v.framesDecoded) {
+          v.frameWidth = s.frameWidth ?? v.frameWidth;
+          v.frameHeight = s.frameHeight ?? v.frameHeight;
+          v.codec = codecName(s) ?? v.codec;
+        }
+        v.framesDecoded += s.framesDecoded ?? 0;
+        v.packetsReceived += s.packetsReceived ?? 0;
+        v.bytesReceived += s.bytesReceived ?? 0;
+      } else if (s.type === "inbound-rtp" && s.kind === "audio") {
+        out.inboundAudio.packetsReceived += s.packetsReceived ?? 0;
+        out.inboundAudio.bytesReceived += s.bytesReceived ?? 0;
+        out.inboundAudio.codec = codecName(s) ?? out.inboundAudio.codec;
+      } else if (s.type === "outbound-rtp") {
+        const o = s.kind === "video" ? out.outboundVideo : out.outboundAudio;
+        o.packetsSent += s.packetsSent ?? 0;
+        o.bytesSent += s.bytesSent ?? 0;
+        o.codec = codecName(s) ?? o.codec;
+        if (s.kind === "video") {
+          o.framesEncoded += s.framesEncoded ?? 0;
+          o.frameWidth = s.frameWidth ?? o.frameWidth;
+          o.frameHeight = s.frameHeight ?? o.frameHeight;
+        }
+      }
+    });
+    return out;
+  }
+
+  return {
+    current: () => call,
+    startCall, accept, decline, hangUp, endCall, chooseReceiveOnly, stats,
+    onOffer, onAnswer, onCandidate, onHangUp,
+  };
+}

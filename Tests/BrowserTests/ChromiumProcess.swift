@@ -1,0 +1,212 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One headless Chromium in its own process group, with a throwaway profile. Everything it writes
+/// (profile, crash database, log) lives in one temporary directory that `terminate()` removes.
+final class ChromiumProcess: Sendable {
+    /// Where Debian's `chromium` package puts the browser (first existing one wins; $CHROMIUM replaces the list).
+    static let candidatePaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+    /// Longest wait for the DevTools endpoint after launch. Default 20 s (first start on a cold disk).
+    static let startTimeout: Double = 20
+    /// Grace period between SIGTERM and SIGKILL on shutdown. Default 3 s.
+    static let termGrace: Double = 3
+
+    let pid: pid_t
+    let directory: String
+    /// The browser-wide DevTools WebSocket, e.g. ws://127.0.0.1:41234/devtools/browser/<uuid>.
+    let devToolsURL: String
+
+    private init(pid: pid_t, directory: String, devToolsURL: String) {
+        self.pid = pid; self.directory = directory; self.devToolsURL = devToolsURL
+    }
+
+    var logPath: String { directory + "/chromium.log" }
+
+    /// The browser executable, or an error saying how to install it. Never a silent skip.
+    static func locate() throws -> String {
+        // $CHROMIUM, when set, is the only place looked at, so a wrong value fails loudly.
+        let paths = ProcessInfo.processInfo.environment["CHROMIUM"].map { [$0] } ?? candidatePaths
+        for path in paths where access(path, X_OK) == 0 { return path }
+        throw BrowserTestError("Chromium not found (looked at \(paths.joined(separator: ", "))): "
+            + "run scripts/bootstrap, which installs the Debian package `chromium` (apt-get install -y chromium)")
+    }
+
+    /// Flags: headless, fake camera/microphone that need no permission prompt, loopback ICE allowed,
+    /// and nothing throttled, so two windows of one browser both run at full speed.
+    static func arguments(profile: String) -> [String] {
+        [
+            "--headless=new", "--no-sandbox", "--remote-debugging-port=0", "--user-data-dir=\(profile)",
+            // HummingbirdWSClient always sends this Origin; DevTools refuses origins not listed.
+            "--remote-allow-origins=ws://127.0.0.1",
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required", "--mute-audio", "--allow-loopback-in-peer-connection",
+            "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+            "--disable-backgrounding-occluded-windows", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-first-run",
+            "--no-default-browser-check", "--password-store=basic", "--window-size=1280,900",
+            "about:blank",
+        ]
+    }
+
+    static func launch() async throws -> ChromiumProcess {
+        let executable = try locate()
+        let tmp = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+        var template = Array("\(tmp)/tuicall-browser-XXXXXX".utf8CString)
+        guard let dirPointer = mkdtemp(&template) else {
+            throw BrowserTestError("cannot create a temporary directory: \(String(cString: strerror(errno)))")
+        }
+        let directory = String(cString: dirPointer)
+        let profile = directory + "/profile"
+        let logPath = directory + "/chromium.log"
+        let args = [executable] + arguments(profile: profile)
+        // XDG dirs inside the temporary directory keep the crash database out of $HOME.
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CONFIG_HOME"] = directory + "/config"
+        env["XDG_CACHE_HOME"] = directory + "/cache"
+        let pid: pid_t
+        do {
+            pid = try spawnInOwnGroup(executable, args, env: env, logPath: logPath)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        let deadline = Date().addingTimeInterval(startTimeout)
+        while true {
+            if let url = devToolsEndpoint(profile: profile, logPath: logPath) {
+                return ChromiumProcess(pid: pid, directory: directory, devToolsURL: url)
+            }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let tail = logTail(logPath)
+                try? FileManager.default.removeItem(atPath: directory)
+                throw BrowserTestError("Chromium (\(executable)) exited during start-up (\(describeWaitStatus(status))); its log ends:\n\(tail)")
+            }
+            if Date() >= deadline {
+                let tail = logTail(logPath)
+                terminateGroup(pid: pid, directory: directory)
+                throw BrowserTestError("Chromium did not open its DevTools port within \(startTimeout) s; its log ends:\n\(tail)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// "DevTools listening on ws://..." on stderr, or the DevToolsActivePort file (port, path).
+    private static func devToolsEndpoint(profile: String, logPath: String) -> String? {
+        if let log = try? String(contentsOfFile: logPath, encoding: .utf8),
+           let line = log.split(separator: "\n").first(where: { $0.hasPrefix("DevTools listening on ") }) {
+            return String(line.dropFirst("DevTools listening on ".count)).trimmingCharacters(in: .whitespaces)
+        }
+        if let file = try? String(contentsOfFile: profile + "/DevToolsActivePort", encoding: .utf8) {
+            let lines = file.split(separator: "\n")
+            if lines.count >= 2, let port = Int(lines[0]) { return "ws://127.0.0.1:\(port)\(lines[1])" }
+        }
+        return nil
+    }
+
+    private static func spawnInOwnGroup(_ path: String, _ args: [String], env: [String: String],
+                                        logPath: String) throws -> pid_t {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // A new process group (pgid = pid) so shutdown reaches every helper process; default
+        // signal handling and an empty mask whatever the test runner set.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGTERM, SIGINT, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setpgroup(&attr, 0)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = args.map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        var pid = pid_t()
+        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+        guard rc == 0 else {
+            throw BrowserTestError("cannot start \(path): \(String(cString: strerror(rc)))")
+        }
+        return pid
+    }
+
+    /// "exit code N" or "signal N" for a waitpid status.
+    static func describeWaitStatus(_ status: Int32) -> String {
+        let signal = status & 0x7f
+        return signal == 0 ? "exit code \((status >> 8) & 0xff)" : "killed by signal \(signal)"
+    }
+
+    static func logTail(_ path: String, lines: Int = 25) -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "(no log at \(path))" }
+        // D-Bus complaints are noise in a container; keep what could explain a failure.
+        let useful = text.split(separator: "\n").filter { !$0.contains("dbus") }
+        return useful.suffix(lines).joined(separator: "\n")
+    }
+
+    /// CPU time (user + system, seconds) of every process in the browser's process group.
+    func cpuSeconds() -> Double {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var total = 0.0
+        for pid in Self.processes(inGroup: pid) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // Fields after "(comm)": state ppid pgrp ... utime is field 14, stime 15 (1-based).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) { total += (u + s) / ticks }
+        }
+        return total
+    }
+
+    /// Live process ids whose process group is `pgid`.
+    static func processes(inGroup pgid: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { name -> pid_t? in
+            guard let pid = pid_t(name),
+                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && pid_t(fields[2]) == pgid ? pid : nil
+        }
+    }
+
+    /// Stops the whole process group (TERM, then KILL), reaps the browser, ends helpers that left
+    /// the group (crashpad) and removes the temporary directory.
+    func terminate() { Self.terminateGroup(pid: pid, directory: directory) }
+
+    private static func terminateGroup(pid: pid_t, directory: String) {
+        kill(-pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(termGrace)
+        var status: Int32 = 0
+        var reaped = false
+        while Date() < deadline {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid || r < 0 { reaped = true; break }
+            usleep(20_000)
+        }
+        kill(-pid, SIGKILL)
+        // Bounded: a process stuck in the kernel must not hang the test run.
+        let killDeadline = Date().addingTimeInterval(termGrace)
+        while !reaped && Date() < killDeadline {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid || r < 0 { reaped = true } else { usleep(20_000) }
+        }
+        // Crashpad handlers start their own groups; they are ours if their command line names our directory.
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for name in entries {
+            guard let other = pid_t(name),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"),
+                  String(decoding: cmdline, as: UTF8.self).contains(directory) else { continue }
+            kill(other, SIGKILL)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
