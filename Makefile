@@ -3,7 +3,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: deps test-deps build release run test bench clean
+.PHONY: deps test-deps build release run serve test bench clean
 
 deps:
 	@scripts/bootstrap
@@ -17,8 +17,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product tuicall
 
-# Until the terminal UI lands, the main job is the signaling server on 127.0.0.1:6503.
+# The main job: the terminal client. With no --server it joins 127.0.0.1:6503 or starts an embedded server.
 run: build
+	.build/debug/tuicall $(ARGS)
+
+serve: build
 	.build/debug/tuicall serve $(ARGS)
 
 # Serial: CPU-heavy codec tests would otherwise starve the real-time network tests on 2 cores

@@ -19,10 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log file (default: $XDG_STATE_HOME/tuicall/tuicall.log).") var log: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
-    /// True when the command line runs the server (explicitly, or as the default subcommand).
+    /// True when the command line runs the server.
     static func isInvoked(by arguments: [String]) -> Bool {
-        guard let first = arguments.dropFirst().first else { return true }
-        return first == "serve" || first.hasPrefix("-")
+        arguments.dropFirst().first == "serve"
     }
 
     func run() async throws {

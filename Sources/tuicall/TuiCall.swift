@@ -7,8 +7,8 @@ struct TuiCall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tuicall",
         abstract: "A terminal video-call chat client that is a real WebRTC endpoint.",
-        subcommands: [ServeCommand.self, DevicesCommand.self, BenchCommand.self],
-        defaultSubcommand: ServeCommand.self)
+        subcommands: [ClientCommand.self, ServeCommand.self, DevicesCommand.self, BenchCommand.self],
+        defaultSubcommand: ClientCommand.self)
 
     static func main() async {
         // The server spends its time in NIO: running Swift concurrency on NIO's event loops
@@ -33,5 +33,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release). Each prints JSON lines.",
-        subcommands: [BenchServer.self, BenchRender.self, BenchCodec.self, BenchTransport.self])
+        subcommands: [BenchServer.self, BenchRender.self, BenchCodec.self, BenchTransport.self, BenchCall.self])
 }

@@ -1,0 +1,72 @@
+import CallEngine
+import Media
+import Signaling
+
+/// Live figures of a call, for the status line and the stats overlay.
+struct CallStats: Sendable, Equatable {
+    /// Received video frames per second.
+    var fps: Double
+    /// Receive bitrate in kbit/s.
+    var kbps: Double
+    /// Round-trip time in milliseconds (nil until measured).
+    var rttMs: Double?
+    /// Received packets lost, in percent.
+    var lossPct: Double
+}
+
+/// What the call engine tells the UI.
+enum CallEvent: Sendable {
+    /// Someone calls us: the UI offers accept (`a`) / decline (`d`).
+    case ringing(from: String)
+    /// We invited `peer` and wait for the answer.
+    case calling(peer: String)
+    /// Media flows with `peer`.
+    case inCall(peer: String)
+    /// The call (or the attempt) is over; `reason` is shown to the user as is.
+    case ended(reason: String)
+    /// A decoded picture from the peer; the UI shows only the latest one.
+    case remoteVideoFrame(VideoFrame)
+    case stats(CallStats)
+}
+
+/// What the UI needs from a call engine. Methods return at once; results arrive as `events`.
+/// Refusals the engine detects (busy, peer gone) come back as `ended(reason:)`.
+protocol CallControl: AnyObject, Sendable {
+    var events: AsyncStream<CallEvent> { get }
+    /// Invites `user` (sends the offer).
+    func invite(_ user: String)
+    /// Accepts the ringing call.
+    func accept()
+    /// Declines the ringing call.
+    func decline()
+    /// Ends the current call or call attempt.
+    func hangUp()
+    func setMicMuted(_ muted: Bool)
+    func setCameraOff(_ off: Bool)
+    /// Call messages from the signaling server (`video-offer`, `video-answer`, `new-ice-candidate`,
+    /// `hang-up`), forwarded by the UI, which owns the signaling event stream.
+    func handle(_ message: SignalMessage)
+    /// The server's current user list (a peer that left ends the call).
+    func usersChanged(_ users: [String])
+}
+
+/// What a call engine gets from the client: the signaling connection, the local camera (the UI's
+/// preview source, shared) and the audio device choices.
+struct CallContext: Sendable {
+    var signaling: SignalingClient
+    /// The local camera (nil for `--camera none`): `subscribe` gives a latest-frame mailbox.
+    var localCamera: LocalCamera?
+    var micSpec: String
+    var speakerSpec: String
+    var autoAnswer: Bool
+}
+
+/// Where the call engine plugs in. This build has none, so the call keys explain that calling is
+/// not available yet; the engine's session replaces `make` with its constructor.
+enum CallEngineHook {
+    /// The engine for a client, or nil when this build has no call engine.
+    static func make(_ context: CallContext) -> (any CallControl)? { nil }
+
+    /// Shown when a call key is pressed and there is no engine.
+    static let unavailableMessage = "Calling is not available in this build yet (no call engine); chat works."
+}

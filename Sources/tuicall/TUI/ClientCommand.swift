@@ -1,0 +1,127 @@
+import ArgumentParser
+import CallEngine
+import CNcursesw
+import Foundation
+import Logging
+
+/// `tuicall client` (the default command): the terminal chat and video-call client.
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Chat and call from the terminal (the default command).",
+        discussion: """
+            Settings also come from $XDG_CONFIG_HOME/tuicall/config (default ~/.config/tuicall/config): \
+            `key = value` lines with the option names below as keys (server, name, camera, mic, speaker, \
+            render, color, log, auto-answer). The command line wins. Logs go to a file, never to the terminal.
+            """)
+
+    /// Host and port tried (and served, when nobody answers) without --server.
+    static let defaultHost = "127.0.0.1"
+    static let defaultPort = 6503
+
+    @Option(help: "Signaling server URL (default: ws://127.0.0.1:6503, started inside this process when none answers).")
+    var server: String?
+    @Option(help: "Your name in the user list (default: $USER).")
+    var name: String?
+    @Option(help: "Camera: /dev/videoN, a .y4m file, 'test' (moving test pattern) or 'none' (default: /dev/video0, falling back to the test pattern).")
+    var camera: String?
+    @Option(help: "Microphone: an ALSA device, a .wav file, 'test' or 'none' (default: default).")
+    var mic: String?
+    @Option(help: "Speaker: an ALSA device, a .wav file or 'none' (default: default).")
+    var speaker: String?
+    @Option(help: "Video drawing: half, quadrant or ascii (default: detected).")
+    var render: String?
+    @Option(help: "Colours: 24bit, 256, 16 or mono (default: detected from COLORTERM and terminfo).")
+    var color: String?
+    @Option(help: "Log file (default: $XDG_STATE_HOME/tuicall/tuicall.log).")
+    var log: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+    @Flag(help: "Accept incoming calls without asking.")
+    var autoAnswer = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let configPath = ConfigFile.defaultPath(environment: environment)
+        let config = try ConfigFile.load(path: configPath)
+        let settings = try ClientArguments(
+            server: server, name: name, camera: camera, mic: mic, speaker: speaker,
+            render: render, color: color, log: log, autoAnswer: autoAnswer
+        ).merged(with: config, configPath: configPath, environment: environment)
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw CLIError("unknown log level \(logLevel): use trace, debug, info, notice, warning, error or critical")
+        }
+        try LogSetup.bootstrap(path: settings.log, level: level)
+        let logger = Logger(label: "tuicall.client")
+        setlocale(LC_ALL, "")
+        let utf8 = tui_locale_is_utf8() != 0
+
+        var serverURL = settings.server ?? ClientSettings.defaultServer
+        var serverNote: String?
+        var embedded: EmbeddedServer?
+        if settings.server == nil && !EmbeddedServer.somethingListens(host: Self.defaultHost, port: Self.defaultPort) {
+            embedded = try await EmbeddedServer.start(host: Self.defaultHost, port: Self.defaultPort,
+                                                      logger: Logger(label: "tuicall.embedded-server"))
+            serverURL = "ws://\(Self.defaultHost):\(embedded?.port ?? Self.defaultPort)"
+            serverNote = "embedded"
+        }
+        logger.info("client starting", metadata: ["server": "\(serverURL)", "name": "\(settings.name)",
+                                                  "camera": "\(settings.camera)", "embedded": "\(embedded != nil)"])
+
+        let signaling = SignalingClient(url: serverURL, name: settings.name, logger: Logger(label: "tuicall.signaling"))
+        let camera = LocalCamera.open(spec: settings.camera)
+        if let m = camera?.fallbackMessage { logger.warning("\(m)") }
+        let call = CallEngineHook.make(CallContext(signaling: signaling, localCamera: camera, micSpec: settings.mic,
+                                                   speakerSpec: settings.speaker, autoAnswer: settings.autoAnswer))
+        let ui: TerminalUI
+        do {
+            ui = try TerminalUI(
+                options: .init(settings: settings, serverLabel: serverURL, serverNote: serverNote, utf8: utf8,
+                               colorTerm: environment["COLORTERM"],
+                               startupMessages: [camera?.fallbackMessage].compactMap { $0 }),
+                signaling: signaling, callControl: call, camera: camera)
+        } catch {
+            camera?.stop()
+            await embedded?.stop()
+            throw error
+        }
+        let signalingTask = Task {
+            for await event in signaling.events { ui.post(.signaling(event)) }
+        }
+        let callTask = call.map { call in
+            Task {
+                for await event in call.events {
+                    if case .remoteVideoFrame(let f) = event { ui.remoteFrames.post(f) } else { ui.post(.call(event)) }
+                }
+            }
+        }
+        signaling.start()
+        let outcome = await Self.runOnUIThread { try ui.run() }
+        // The terminal is already restored here; the rest only releases resources.
+        camera?.stop()
+        await signaling.stop()
+        signalingTask.cancel()
+        callTask?.cancel()
+        await embedded?.stop()
+        switch outcome {
+        case .success(.quit):
+            logger.info("client quit")
+        case .success(.signal(let sig)):
+            logger.info("client stopped by signal \(sig)")
+            throw ExitCode(128 + sig)
+        case .failure(let error):
+            logger.error("client failed: \(error)")
+            throw error
+        }
+    }
+
+    /// Runs the UI on its own thread (it blocks in poll(2); the cooperative pool must not).
+    static func runOnUIThread(_ body: @escaping @Sendable () throws -> UIExit) async -> Result<UIExit, any Error> {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: Result { try body() }) }
+            thread.name = "tuicall-ui"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}

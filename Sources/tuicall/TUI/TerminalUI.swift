@@ -1,0 +1,457 @@
+import CallEngine
+import CNcursesw
+import CShims
+import Foundation
+import Media
+import Render
+import Signaling
+import Synchronization
+
+/// News for the UI thread from other threads.
+enum UIEvent: Sendable {
+    case signaling(SignalingEvent)
+    /// A call event other than video frames (those go through the remote mailbox).
+    case call(CallEvent)
+}
+
+/// How the UI loop ended.
+enum UIExit: Equatable {
+    case quit
+    /// A terminating signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT).
+    case signal(Int32)
+}
+
+/// The terminal UI. One thread (the one calling `run`) owns ncurses, the model and the video
+/// pane; it sleeps in poll(2) on stdin and a wake pipe. Other threads only `post` events (the
+/// signaling and call-event tasks) or fill latest-frame mailboxes (camera pump, call engine), and
+/// both wake the pipe, so keys are handled as soon as they arrive even while video plays.
+final class TerminalUI: @unchecked Sendable {
+    /// Longest poll sleep when nothing is scheduled (status expiry and countdowns need less).
+    static let idlePollMs: Int32 = 1000
+    /// Countdown refresh while waiting to reconnect.
+    static let countdownPollMs: Int32 = 250
+    /// Largest rate at which video is drawn; frames arriving faster replace each other.
+    static let maxVideoFps = 60.0
+
+    struct Options {
+        var settings: ClientSettings
+        /// What the status line calls the server.
+        var serverLabel: String
+        var serverNote: String?
+        var utf8: Bool
+        var colorTerm: String?
+        var startupMessages: [String]
+    }
+
+    // Shared with other threads (thread-safe types only).
+    let wake: WakePipe
+    private let inbox = Mutex<[UIEvent]>([])
+    let remoteFrames: LatestFrameMailbox
+
+    // Owned by the UI thread.
+    private let options: Options
+    private let signaling: SignalingClient
+    private let callControl: (any CallControl)?
+    private let camera: LocalCamera?
+    private var localFrames: LatestFrameMailbox?
+    var model: UIModel
+    var screen: CursesScreen!
+    var video = VideoPane()
+    private var worker: VideoRenderWorker!
+    /// How video is drawn (changed by `c`).
+    var renderOptions = RenderOptions()
+    /// Bumped when the pane size or render options change: older render results are dropped.
+    private var videoGeneration = 0
+    var layout = Layout(cols: Layout.minCols, rows: Layout.minRows)
+    var capabilities = TerminalCapabilities(utf8: true, colorTermTrueColor: false, terminfoRGB: false, colors: 0)
+    private var localFrame: VideoFrame?
+    private var remoteFrame: VideoFrame?
+    private var chromeDirty = true
+    private var videoDirty = true
+    private var fullRepaint = true
+    private var lastVideoDrawNs: UInt64 = 0
+    private var lastCountdownSecond = -1
+    var userListOffset = 0
+    // Local preview rate, measured over one-second windows.
+    private var localFpsWindowStart: UInt64 = 0
+    private var localFpsCount = 0
+    var localFps = 0.0
+    private var cameraFailureShown = false
+
+    init(options: Options, signaling: SignalingClient, callControl: (any CallControl)?, camera: LocalCamera?) throws {
+        self.options = options
+        self.signaling = signaling
+        self.callControl = callControl
+        self.camera = camera
+        let wake = try WakePipe()
+        self.wake = wake
+        remoteFrames = LatestFrameMailbox(onPost: { wake.wake() })
+        model = UIModel(server: options.serverLabel, serverNote: options.serverNote, myName: options.settings.name)
+        localFrames = camera?.subscribe(onPost: { wake.wake() })
+    }
+
+    /// Hands an event to the UI thread (any thread).
+    func post(_ event: UIEvent) {
+        inbox.withLock { $0.append(event) }
+        wake.wake()
+    }
+
+    /// Runs the UI until `q` or a terminating signal; the terminal is restored on every way out.
+    func run() throws -> UIExit {
+        screen = try CursesScreen(utf8: options.utf8)
+        defer {
+            screen.end()
+            SignalTrap.uninstall()
+        }
+        SignalTrap.install(wake)
+        capabilities = TerminalCapabilities(
+            utf8: options.utf8, colorTermTrueColor: TerminalCapabilities.colorTermSaysTrueColor(options.colorTerm),
+            terminfoRGB: screen.terminfoRGB, colors: screen.colors)
+        renderOptions = capabilities.renderOptions(render: options.settings.render, color: options.settings.color)
+        let wake = self.wake
+        worker = VideoRenderWorker(asciiOnly: !options.utf8, onResult: { wake.wake() })
+        defer { worker.stop() }
+        for m in options.startupMessages { note(m, warning: true) }
+        if let m = options.startupMessages.last { model.say(m, warning: true) }
+        relayout()
+        return try loop()
+    }
+
+    private func loop() throws -> UIExit {
+        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)]
+        while true {
+            _ = poll(&fds, 2, pollTimeoutMs())
+            // The terminal went away without a SIGHUP: nothing more to show or read.
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                endCallForExit()
+                return .signal(SIGHUP)
+            }
+            for sig in wake.drain() {
+                if SignalTrap.terminating.contains(sig) {
+                    endCallForExit()
+                    return .signal(sig)
+                }
+                if sig == SIGWINCH { resizeFromTerminal() }
+                if sig == SIGTSTP {
+                    // Suspending would leave the camera and the call running behind a shell prompt.
+                    model.say("Ctrl-Z (suspend) is not supported while calls may run: press q to quit.", warning: true)
+                    chromeDirty = true
+                }
+                if sig == SIGCONT { fullRepaint = true; chromeDirty = true }
+            }
+            while let key = screen.nextKey() {
+                if handleKey(key) == .quit {
+                    endCallForExit()
+                    return .quit
+                }
+            }
+            for event in inbox.withLock({ e -> [UIEvent] in defer { e.removeAll() }; return e }) { handle(event) }
+            takeFrames()
+            tick()
+            if chromeDirty { drawChrome() }
+            if videoDirty, layout.tooSmall == false {
+                let now = MonotonicClock.now()
+                if Double(now - lastVideoDrawNs) >= 1e9 / TerminalUI.maxVideoFps {
+                    lastVideoDrawNs = now
+                    videoDirty = false
+                    submitVideoJob()
+                }
+            } else if layout.tooSmall {
+                videoDirty = false
+            }
+            // After ncurses' update: video escapes go out last, over ncurses' markers.
+            if let result = worker.takeResult(), result.generation == videoGeneration, !layout.tooSmall {
+                video.present(result.grid)
+            }
+        }
+    }
+
+    /// Sleeps until the next scheduled change: message expiry, countdown tick, pending video.
+    private func pollTimeoutMs() -> Int32 {
+        if videoDirty { return 5 }
+        var ms = TerminalUI.idlePollMs
+        if case .retrying = model.connection { ms = min(ms, TerminalUI.countdownPollMs) }
+        if let m = model.message {
+            let now = MonotonicClock.now()
+            ms = min(ms, m.untilNs > now ? Int32(min(UInt64(ms), (m.untilNs - now) / 1_000_000 + 1)) : 0)
+        }
+        return ms
+    }
+
+    /// Time-based changes: message expiry, reconnect countdown, local rate window, camera failure.
+    private func tick() {
+        let now = MonotonicClock.now()
+        if let m = model.message, m.untilNs <= now { model.message = nil; chromeDirty = true }
+        if case .retrying(let until, _) = model.connection {
+            let s = until > now ? Int((until - now + 999_999_999) / 1_000_000_000) : 0
+            if s != lastCountdownSecond { lastCountdownSecond = s; chromeDirty = true }
+        }
+        if now - localFpsWindowStart >= 1_000_000_000 {
+            localFps = Double(localFpsCount) * 1e9 / Double(max(1, now - localFpsWindowStart))
+            localFpsCount = 0
+            localFpsWindowStart = now
+            if model.showStats { videoDirty = true }
+        }
+        if !cameraFailureShown, let failure = camera?.failureMessage {
+            cameraFailureShown = true
+            note(failure + " Restart with --camera test to use the test pattern.", warning: true)
+            model.say(failure, warning: true)
+            chromeDirty = true
+        }
+    }
+
+    private func takeFrames() {
+        if let f = localFrames?.take() {
+            localFrame = f
+            localFpsCount += 1
+            videoDirty = true
+        }
+        if let f = remoteFrames.take() {
+            remoteFrame = f
+            videoDirty = true
+        }
+    }
+
+    // MARK: - layout and drawing
+
+    /// Re-lays out for the current ncurses size and repaints everything.
+    func relayout() {
+        layout = Layout(cols: screen.cols, rows: screen.rows)
+        video.setRect(layout.tooSmall ? Rect(x: 0, y: 0, w: 0, h: 0) : layout.video)
+        videoGeneration += 1
+        fullRepaint = true
+        chromeDirty = true
+        videoDirty = true
+    }
+
+    /// SIGWINCH: asks the terminal its size, tells ncurses, re-lays out at once.
+    private func resizeFromTerminal() {
+        var rows: UInt16 = 0, cols: UInt16 = 0
+        guard shim_terminal_size(STDOUT_FILENO, &rows, &cols) == 0, rows > 0, cols > 0 else { return }
+        screen.resize(rows: Int(rows), cols: Int(cols))
+        relayout()
+    }
+
+    private func drawChrome() {
+        chromeDirty = false
+        drawScreen()
+        screen.flush(full: fullRepaint)
+        if fullRepaint {
+            fullRepaint = false
+            // ncurses just painted its markers over the video cells: draw the picture again in full.
+            video.invalidate()
+            video.redrawLast()
+            videoDirty = true
+            lastVideoDrawNs = 0
+        }
+    }
+
+    /// Hands the current picture to the render worker (its result is presented when it wakes us).
+    private func submitVideoJob() {
+        let (content, pip) = videoContent()
+        worker.submit(VideoJob(content: content, pip: pip, pipRect: layout.pictureInPicture,
+                               overlay: model.showStats ? statsLines() : [], cols: layout.video.w, rows: layout.video.h,
+                               options: renderOptions, generation: videoGeneration))
+    }
+
+    /// The large picture and the picture-in-picture for the current state.
+    private func videoContent() -> (VideoContent, VideoFrame?) {
+        let local = model.showPreview && !model.cameraOff ? localFrame : nil
+        switch model.call {
+        case .inCall(let peer):
+            if let remote = remoteFrame { return (.frame(remote), local) }
+            return (.placeholder(["In call with \(peer)", "waiting for video..."]), local)
+        case .ringing(let from):
+            return (.placeholder(["\(from) is calling you", "a: accept   d: decline"]), local)
+        case .calling(let peer):
+            return (.placeholder(["Calling \(peer)...", "h: cancel"]), local)
+        case .idle:
+            if model.cameraOff { return (.placeholder(["Camera off", "v: turn it on"]), nil) }
+            if !model.showPreview { return (.placeholder(["Preview hidden", "p: show it"]), nil) }
+            if let f = localFrame { return (.frame(f), nil) }
+            if camera == nil { return (.placeholder(["No camera (--camera none)"]), nil) }
+            return (.placeholder(["Starting camera..."]), nil)
+        }
+    }
+
+    // MARK: - events
+
+    private func handle(_ event: UIEvent) {
+        chromeDirty = true
+        switch event {
+        case .signaling(let e): handleSignaling(e)
+        case .call(let e): handleCall(e)
+        }
+    }
+
+    private func handleSignaling(_ e: SignalingEvent) {
+        switch e {
+        case .state(let s):
+            switch s {
+            case .connecting(let n): model.connection = .connecting(attempt: n)
+            case .connected: model.connection = .connected
+            case .loggedIn(let name):
+                model.myName = name
+                model.connection = .online
+            case .disconnected(let reason):
+                if model.connection == .online { note("Lost the server: \(reason)", warning: true) }
+                model.connection = .disconnected(reason: reason)
+            case .waitingToReconnect(let seconds):
+                let reason: String
+                if case .disconnected(let r) = model.connection { reason = r } else { reason = "disconnected" }
+                model.connection = .retrying(untilNs: MonotonicClock.now() + UInt64(seconds * 1e9), reason: reason)
+            case .stopped: model.connection = .stopped
+            }
+        case .assignedID: break
+        case .renamed(let name):
+            model.myName = name
+            model.say("The server renamed you to \(name) (the name was taken or invalid).", warning: true)
+        case .userList(let users):
+            model.setUsers(users, time: Self.clock())
+            callControl?.usersChanged(users)
+        case .chat(let chat):
+            let name = chat.name ?? "?"
+            model.chat.append(.init(time: Self.clock(date: chat.date), name: name, text: chat.text,
+                                    kind: name == model.myName ? .own : .chat))
+        case .message(let m):
+            if let callControl {
+                callControl.handle(m)
+            } else if case .videoOffer(let offer) = m {
+                model.say("\(offer.name ?? "Someone") tried to call you. " + CallEngineHook.unavailableMessage, warning: true)
+            }
+        case .serverError(let code, let text):
+            model.say("Server refused: \(text) (\(code))", warning: true)
+        }
+    }
+
+    private func handleCall(_ e: CallEvent) {
+        switch e {
+        case .ringing(let from):
+            model.call = .ringing(from: from)
+            if options.settings.autoAnswer {
+                callControl?.accept()
+                model.say("Answering \(from) automatically (--auto-answer).")
+            } else {
+                model.say("\(from) is calling: a to accept, d to decline.")
+            }
+        case .calling(let peer): model.call = .calling(peer)
+        case .inCall(let peer):
+            model.call = .inCall(peer)
+            remoteFrame = nil
+        case .ended(let reason):
+            if let peer = model.call.peer { note("Call with \(peer) ended: \(reason)", warning: false) }
+            model.call = .idle
+            model.stats = nil
+            remoteFrame = nil
+            model.say("Call ended: \(reason)")
+        case .remoteVideoFrame(let f): remoteFrames.post(f)
+        case .stats(let s): model.stats = s
+        }
+        videoDirty = true
+    }
+
+    /// A system line in the chat.
+    func note(_ text: String, warning: Bool) {
+        model.chat.append(.init(time: Self.clock(), name: nil, text: text, kind: .system))
+    }
+
+    private func endCallForExit() {
+        if model.call != .idle { callControl?.hangUp() }
+    }
+
+    /// HH:MM of `date` (ms since 1970) or now.
+    static func clock(date: Int64? = nil) -> String {
+        let d = date.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
+        let c = Calendar.current.dateComponents([.hour, .minute], from: d)
+        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+    }
+
+    // MARK: - actions used by the key handler
+
+    func sendChat() {
+        let text = model.input.text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return }
+        if signaling.sendChat(text) {
+            model.input.clear()
+        } else {
+            model.say("Not connected to the server: the line was not sent (it stays in the input).", warning: true)
+        }
+    }
+
+    func invite(_ user: String) {
+        if let refusal = model.refusalToCall(user) {
+            model.say(refusal, warning: true)
+            return
+        }
+        guard let callControl else {
+            model.say(CallEngineHook.unavailableMessage, warning: true)
+            return
+        }
+        callControl.invite(user)
+        model.call = .calling(user)
+        videoDirty = true
+    }
+
+    /// `a`, `d`, `h`: accept, decline, hang up.
+    func callKey(_ key: Unicode.Scalar) {
+        guard let callControl else {
+            model.say(CallEngineHook.unavailableMessage, warning: true)
+            return
+        }
+        switch (key, model.call) {
+        case ("a", .ringing): callControl.accept()
+        case ("d", .ringing(let from)):
+            callControl.decline()
+            model.call = .idle
+            model.say("Declined the call from \(from).")
+        case ("a", _), ("d", _): model.say("No call is ringing.", warning: true)
+        case ("h", .idle): model.say("No call to hang up.", warning: true)
+        case ("h", _):
+            callControl.hangUp()
+            model.call = .idle
+            model.stats = nil
+            model.say("Hung up.")
+        default: break
+        }
+        videoDirty = true
+    }
+
+    func toggleMute() {
+        model.micMuted.toggle()
+        callControl?.setMicMuted(model.micMuted)
+        model.say(model.micMuted ? "Microphone muted (m to unmute)." : "Microphone on.")
+    }
+
+    func toggleCamera() {
+        model.cameraOff.toggle()
+        callControl?.setCameraOff(model.cameraOff)
+        model.say(model.cameraOff ? "Camera off: nothing is sent or shown (v to turn on)." : "Camera on.")
+        videoDirty = true
+    }
+
+    func togglePreview() {
+        model.showPreview.toggle()
+        model.say(model.showPreview ? "Local preview shown." : "Local preview hidden (p to show).")
+        videoDirty = true
+    }
+
+    func toggleStats() {
+        model.showStats.toggle()
+        videoDirty = true
+    }
+
+    func cycleRender() {
+        renderOptions.mode = renderOptions.mode.cycled(utf8: options.utf8, colored: renderOptions.depth != .mono)
+        videoGeneration += 1
+        model.say("Video: \(renderOptions.mode.label), \(renderOptions.depth.label).")
+        videoDirty = true
+    }
+
+    func requestFullRepaint() {
+        fullRepaint = true
+        chromeDirty = true
+    }
+
+    func markDirty() { chromeDirty = true }
+}
