@@ -73,15 +73,42 @@ public enum TestPattern {
         // Box colour cycles slowly through hues (U/V swing).
         let phase = Double(counter % 90) / 90.0 * 2 * Double.pi
         let boxU = UInt8(128 + 100 * cosApprox(phase)), boxV = UInt8(128 + 100 * cosApprox(phase + 2.1))
-        for row in 0..<top {
-            for x in 0..<w {
-                let inBox = x >= bx && x < bx + box && row >= by && row < by + box
-                let bar = bars[((x + shift) / barWidth) % bars.count]
-                let luma: UInt8 = inBox ? 200 : UInt8(max(16, Int(bar.0) - (row * 40 / max(1, top))))
-                f.y[row * f.strideY + x] = luma
-                if row % 2 == 0 && x % 2 == 0 {
-                    f.u[(row / 2) * f.strideU + x / 2] = inBox ? boxU : bar.1
-                    f.v[(row / 2) * f.strideV + x / 2] = inBox ? boxV : bar.2
+        // Row by row through raw buffers: the generator runs 30 times a second in every test call.
+        let bars = Self.bars
+        let barOf = (0..<w).map { ((($0 + shift) / barWidth) % bars.count) }
+        let strideY = f.strideY, strideU = f.strideU, strideV = f.strideV
+        let boxEnd = min(w, bx + box)
+        let barLuma = barOf.map { Int(bars[$0].0) }
+        f.y.withUnsafeMutableBufferPointer { y in
+            guard let p = y.baseAddress else { return }
+            var lastShade = -1
+            for row in 0..<top {
+                let shade = row * 40 / max(1, top), base = row * strideY
+                if shade == lastShade {
+                    // Same shade as the row above: copy it (the box is drawn afterwards).
+                    (p + base).update(from: p + base - strideY, count: w)
+                } else {
+                    barLuma.withUnsafeBufferPointer { l in
+                        for x in 0..<w { p[base + x] = UInt8(max(16, l[x] - shade)) }
+                    }
+                    lastShade = shade
+                }
+            }
+            if bx < boxEnd {
+                for row in by..<min(top, by + box) { (p + row * strideY + bx).update(repeating: 200, count: boxEnd - bx) }
+            }
+        }
+        f.u.withUnsafeMutableBufferPointer { u in
+            f.v.withUnsafeMutableBufferPointer { v in
+                for row in stride(from: 0, to: top, by: 2) {
+                    let inBoxRow = row >= by && row < by + box
+                    let bu = (row / 2) * strideU, bv = (row / 2) * strideV
+                    for x in stride(from: 0, to: w, by: 2) {
+                        let inBox = inBoxRow && x >= bx && x < boxEnd
+                        let bar = bars[barOf[x]]
+                        u[bu + x / 2] = inBox ? boxU : bar.1
+                        v[bv + x / 2] = inBox ? boxV : bar.2
+                    }
                 }
             }
         }
@@ -108,17 +135,23 @@ public enum TestPattern {
 
     private static func drawCode(_ f: inout VideoFrame, bits: [Bool]) {
         let top = f.height * codeTopSixteenths / 16
-        for r in 0..<codeRows {
-            let rows = span(codeTopSixteenths + r, of: 16, length: f.height)
-            for c in 0..<columns {
-                let on = r == 0 ? (c % 2 == 0) : bits[(r - 1) * columns + c]
-                let luma = on ? whiteLuma : blackLuma
-                for row in rows { for x in span(c, of: columns, length: f.width) { f.y[row * f.strideY + x] = luma } }
+        let width = f.width, height = f.height, strideY = f.strideY
+        f.y.withUnsafeMutableBufferPointer { y in
+            guard let p = y.baseAddress else { return }
+            for r in 0..<codeRows {
+                let rows = span(codeTopSixteenths + r, of: 16, length: height)
+                for c in 0..<columns {
+                    let on = r == 0 ? (c % 2 == 0) : bits[(r - 1) * columns + c]
+                    let xs = span(c, of: columns, length: width)
+                    for row in rows { (p + row * strideY + xs.lowerBound).update(repeating: on ? whiteLuma : blackLuma, count: xs.count) }
+                }
             }
         }
         // Neutral chroma under the whole band (and the last rows, if any) keeps it pure black/white.
+        let cw = f.chromaWidth, strideU = f.strideU, strideV = f.strideV
         for row in (top / 2)..<f.chromaHeight {
-            for x in 0..<f.chromaWidth { f.u[row * f.strideU + x] = 128; f.v[row * f.strideV + x] = 128 }
+            f.u.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: row * strideU).update(repeating: 128, count: cw) }
+            f.v.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: row * strideV).update(repeating: 128, count: cw) }
         }
     }
 
