@@ -7,7 +7,7 @@ struct TuiCall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tuicall",
         abstract: "A terminal video-call chat client that is a real WebRTC endpoint.",
-        subcommands: [ClientCommand.self, ServeCommand.self, DevicesCommand.self, BenchCommand.self],
+        subcommands: [ClientCommand.self, ServeCommand.self, HeadlessCommand.self, DevicesCommand.self, BenchCommand.self],
         defaultSubcommand: ClientCommand.self)
 
     static func main() async {

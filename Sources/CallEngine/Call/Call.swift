@@ -1,0 +1,380 @@
+import Capture
+import Foundation
+import Logging
+import Media
+import Signaling
+import Synchronization
+
+/// What a `Call` sends, where received media goes, and how it answers.
+public struct CallOptions: Sendable {
+    /// How long offer/answer-done to connected may take before the call fails.
+    public static let defaultConnectTimeoutSeconds = 30.0
+
+    /// Answer incoming offers at once (no ringing decision).
+    public var autoAnswer: Bool
+    /// Makes our camera for each media session; nil sends no video (recvonly).
+    public var videoSource: (@Sendable () throws -> (any VideoSource)?)?
+    /// Makes our microphone for each media session; nil sends no audio.
+    public var audioSource: (@Sendable () throws -> (any AudioSource)?)?
+    /// Receive decoded remote video / played-out audio (never closed by the call).
+    public var videoSinks: [any VideoSink]
+    public var audioSinks: [any AudioSink]
+    public var ice: IceConfiguration
+    public var media: MediaSessionOptions
+    public var connectTimeoutSeconds: Double
+
+    public init(autoAnswer: Bool = false,
+                videoSource: (@Sendable () throws -> (any VideoSource)?)? = nil,
+                audioSource: (@Sendable () throws -> (any AudioSource)?)? = nil,
+                videoSinks: [any VideoSink] = [], audioSinks: [any AudioSink] = [],
+                ice: IceConfiguration = IceConfiguration(), media: MediaSessionOptions = MediaSessionOptions(),
+                connectTimeoutSeconds: Double = defaultConnectTimeoutSeconds) {
+        self.autoAnswer = autoAnswer
+        self.videoSource = videoSource
+        self.audioSource = audioSource
+        self.videoSinks = videoSinks
+        self.audioSinks = audioSinks
+        self.ice = ice
+        self.media = media
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+}
+
+/// One user's calls over the MDN chat-server protocol: invite -> offer -> answer -> trickled candidates ->
+/// media -> hang-up, one call at a time. Feed it every event of the `SignalingClient` (`handle` or `pump`).
+///
+/// Everything runs on one serial queue, so descriptions always go out before the candidates they produce, and
+/// an answer and a following re-offer from the peer are applied strictly in order.
+public final class Call: @unchecked Sendable {
+    /// Every state change, in order (single consumer).
+    public let events: AsyncStream<CallState>
+    private let eventSink: AsyncStream<CallState>.Continuation
+    private let signaling: SignalingClient
+    private let options: CallOptions
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "tuicall.call")
+    private let published = Mutex<CallState>(.idle)
+
+    // Owned by `queue`.
+    private var current: CallState = .idle
+    private var pc: PeerConnection?
+    private var media: MediaSession?
+    private var monitor = RemoteVideoMonitor()
+    private var pendingOffer: SessionDescriptionInit?
+    private var pendingCandidates: [IceCandidateInit] = []
+    private var connected = false
+    /// Bumped per call so late events of a closed connection are ignored.
+    private var generation = 0
+    private var inviteNs: UInt64?
+    private var lastStats = CallStats()
+    private var audioMuted = false, videoMuted = false
+
+    public init(signaling: SignalingClient, options: CallOptions = CallOptions(), logger: Logger) {
+        self.signaling = signaling
+        self.options = options
+        self.logger = logger
+        (events, eventSink) = AsyncStream.makeStream()
+    }
+
+    /// The current state (any thread).
+    public var state: CallState { published.withLock { $0 } }
+
+    /// Calls `peer`: refuses calling yourself, calling while in a call, or a name not on the server.
+    public func call(_ peer: String) throws {
+        try queue.sync {
+            guard signaling.isLoggedIn else { throw CallError.notLoggedIn }
+            let me = signaling.username
+            guard peer != me else { throw CallError.callingYourself }
+            if let p = current.peer { throw CallError.alreadyInCall(p) }
+            let users = signaling.users
+            guard users.isEmpty || users.contains(peer) else { throw CallError.unknownUser(peer) }
+            do {
+                let pc = try beginCall(peer)
+                let offer = try pc.createOffer()
+                try pc.setLocalDescription(offer)
+                // Candidate events queue behind this block, so the offer goes out first.
+                send(.videoOffer(SessionDescriptionMessage(name: me, target: peer, sdp: offer)))
+                setState(.calling(peer))
+            } catch {
+                setState(.calling(peer))
+                end(.failed("could not create an offer: \(error)"))
+                throw error
+            }
+        }
+    }
+
+    /// Answers the ringing call (sendrecv on the offered m-lines).
+    public func accept() throws {
+        try queue.sync {
+            guard case .ringing(let from) = current, let offer = pendingOffer else { throw CallError.noIncomingCall }
+            acceptLocked(from: from, offer: offer)
+        }
+    }
+
+    /// Declines the ringing call: the caller gets a hang-up.
+    public func decline() throws {
+        try queue.sync {
+            guard case .ringing(let from) = current else { throw CallError.noIncomingCall }
+            send(.hangUp(name: signaling.username, target: from))
+            end(.declined)
+        }
+    }
+
+    /// Ends the call in progress (or declines a ringing one), telling the peer; does nothing when idle.
+    public func hangUp() {
+        queue.sync {
+            guard let peer = current.peer else { return }
+            send(.hangUp(name: signaling.username, target: peer))
+            if case .ringing = current { end(.declined) } else { end(.localHangUp) }
+        }
+    }
+
+    /// Mutes our microphone (silence is sent) and/or camera (nothing is sent); kept across calls and re-offers.
+    public func setMuted(audio: Bool? = nil, video: Bool? = nil) {
+        queue.sync {
+            if let audio { audioMuted = audio }
+            if let video { videoMuted = video }
+            media?.setMuted(audio: audio, video: video)
+        }
+    }
+
+    /// A snapshot of the current or last call's statistics.
+    public func stats() -> CallStats {
+        queue.sync { snapshot() }
+    }
+
+    /// Hangs up and finishes `events`.
+    public func close() {
+        hangUp()
+        eventSink.finish()
+    }
+
+    /// Feeds one signaling event (call messages, user list, connection state).
+    public func handle(_ event: SignalingEvent) {
+        queue.async { [self] in handleLocked(event) }
+    }
+
+    /// Feeds every event of `stream` until it ends; `forward` sees each one too (e.g. for chat).
+    public func pump(_ stream: AsyncStream<SignalingEvent>, forward: (@Sendable (SignalingEvent) -> Void)? = nil) async {
+        for await event in stream {
+            handle(event)
+            forward?(event)
+        }
+    }
+
+    // MARK: queue
+
+    private func handleLocked(_ event: SignalingEvent) {
+        switch event {
+        case .message(.videoOffer(let m)): onOffer(m)
+        case .message(.videoAnswer(let m)): onAnswer(m)
+        case .message(.newIceCandidate(let m)): onCandidate(m)
+        case .message(.hangUp(let name, _)): onHangUp(name: name)
+        case .userList(let users):
+            if let p = current.peer, !users.contains(p) { end(.peerLeft) }
+        case .state(.disconnected), .state(.stopped):
+            if current.peer != nil { end(.serverLost) }
+        default: break
+        }
+    }
+
+    private func onOffer(_ m: SessionDescriptionMessage) {
+        guard let from = m.name, from != signaling.username else { return }
+        switch current {
+        case .calling(from), .connecting(from), .inCall(from):
+            renegotiate(m.sdp, from: from)
+        case .ringing(from):
+            pendingOffer = m.sdp
+        case .calling, .connecting, .inCall, .ringing:
+            logger.info("busy: refusing a call from \(from)")
+            send(.hangUp(name: signaling.username, target: from))
+        case .idle, .ended:
+            resetCall()
+            pendingOffer = m.sdp
+            lastStats.peer = from
+            setState(.ringing(from))
+            if options.autoAnswer { acceptLocked(from: from, offer: m.sdp) }
+        }
+    }
+
+    private func acceptLocked(from: String, offer: SessionDescriptionInit) {
+        do {
+            let pc = try beginCall(from)
+            try pc.setRemoteDescription(offer)
+            let answer = try pc.createAnswer()
+            try pc.setLocalDescription(answer)
+            send(.videoAnswer(SessionDescriptionMessage(name: signaling.username, target: from, sdp: answer)))
+            for c in pendingCandidates { try? pc.addIceCandidate(c) }
+            pendingCandidates = []
+            pendingOffer = nil
+            enterConnecting(from)
+        } catch {
+            send(.hangUp(name: signaling.username, target: from))
+            end(.failed("could not answer \(from)'s offer: \(error)"))
+        }
+    }
+
+    private func onAnswer(_ m: SessionDescriptionMessage) {
+        guard case .calling(let peer) = current, m.name == nil || m.name == peer, let pc else { return }
+        do {
+            try pc.setRemoteDescription(m.sdp)
+            enterConnecting(peer)
+        } catch {
+            send(.hangUp(name: signaling.username, target: peer))
+            end(.failed("\(peer)'s answer could not be applied: \(error)"))
+        }
+    }
+
+    /// A new offer from our peer (the browser sample's 4-m-line re-offer): answer it on the same transport
+    /// (the answer keeps our DTLS role) and restart media on the new m-lines.
+    private func renegotiate(_ offer: SessionDescriptionInit, from peer: String) {
+        guard let pc else { return }
+        guard pc.signalingState == .stable else {
+            send(.hangUp(name: signaling.username, target: peer))
+            end(.failed("\(peer) sent an offer while ours was pending (glare)"))
+            return
+        }
+        stopMedia()
+        do {
+            try pc.setRemoteDescription(offer)
+            let answer = try pc.createAnswer()
+            try pc.setLocalDescription(answer)
+            send(.videoAnswer(SessionDescriptionMessage(name: signaling.username, target: peer, sdp: answer)))
+            if case .calling = current { enterConnecting(peer) }
+            startMediaIfReady()
+        } catch {
+            send(.hangUp(name: signaling.username, target: peer))
+            end(.failed("\(peer)'s re-offer could not be applied: \(error)"))
+        }
+    }
+
+    private func onCandidate(_ m: IceCandidateMessage) {
+        guard let peer = current.peer, m.name == nil || m.name == peer, let c = m.candidate else { return }
+        if let pc { try? pc.addIceCandidate(c) } else { pendingCandidates.append(c) }
+    }
+
+    /// The browser sample broadcasts hang-up with a null target: only our peer's (or an anonymous one) counts.
+    private func onHangUp(name: String?) {
+        guard let peer = current.peer, name == nil || name == peer else { return }
+        if case .calling = current { end(.declined) } else { end(.remoteHangUp) }
+    }
+
+    private func onPeerEvent(_ event: PeerConnectionEvent, generation gen: Int) {
+        guard gen == generation, let peer = current.peer else { return }
+        switch event {
+        case .iceCandidate(let c):
+            send(.newIceCandidate(IceCandidateMessage(name: signaling.username, target: peer, candidate: c)))
+        case .iceGatheringComplete: break
+        case .connectionState(.connected):
+            connected = true
+            lastStats.connected = true
+            startMediaIfReady()
+        case .connectionState(.failed): end(.connectionFailed("ICE/DTLS with \(peer) failed"))
+        // DTLS close_notify: the peer closed its connection, i.e. hung up (often before its hang-up message arrives).
+        case .connectionState(.closed): end(.remoteHangUp)
+        case .connectionState: break
+        }
+    }
+
+    private func resetCall() {
+        monitor = RemoteVideoMonitor()
+        lastStats = CallStats()
+        pendingOffer = nil
+        pendingCandidates = []
+        connected = false
+        inviteNs = nil
+    }
+
+    /// A fresh peer connection for a call with `peer`; invite time starts now.
+    private func beginCall(_ peer: String) throws -> PeerConnection {
+        if pc == nil, current.peer == nil { resetCall() }
+        generation += 1
+        let gen = generation
+        let me = signaling.username
+        let cname = options.media.cname
+        let audio = options.audioSource == nil ? nil
+            : LocalTrack(ssrc: .random(in: 1...UInt32.max), streamId: "tuicall-\(me)", trackId: "\(me)-audio")
+        let video = options.videoSource == nil ? nil
+            : LocalTrack(ssrc: .random(in: 1...UInt32.max), rtxSsrc: .random(in: 1...UInt32.max),
+                         streamId: "tuicall-\(me)", trackId: "\(me)-video")
+        let pc = try PeerConnection(configuration: PeerConnectionConfiguration(ice: options.ice, cname: cname,
+                                                                               audio: audio, video: video))
+        pc.setEventHandler { [weak self] event in
+            guard let call = self else { return }
+            call.queue.async { call.onPeerEvent(event, generation: gen) }
+        }
+        self.pc = pc
+        inviteNs = MonotonicClock.now()
+        lastStats.peer = peer
+        return pc
+    }
+
+    private func enterConnecting(_ peer: String) {
+        setState(.connecting(peer))
+        let gen = generation
+        queue.asyncAfter(deadline: .now() + options.connectTimeoutSeconds) { [weak self] in
+            guard let self, gen == self.generation, case .connecting = self.current else { return }
+            self.end(.connectionFailed("no connection to \(peer) within \(Int(self.options.connectTimeoutSeconds)) s"))
+        }
+        startMediaIfReady()
+    }
+
+    private func startMediaIfReady() {
+        guard connected, media == nil, let pc, pc.signalingState == .stable, pc.negotiated != nil,
+              let peer = current.peer else { return }
+        let session = MediaSession(peerConnection: pc, options: options.media)
+        session.addVideoSink(monitor)
+        for s in options.videoSinks { session.addVideoSink(s) }
+        for s in options.audioSinks { session.addAudioSink(s) }
+        do {
+            try session.start(video: try options.videoSource?(), audio: try options.audioSource?())
+        } catch {
+            session.stop()
+            send(.hangUp(name: signaling.username, target: peer))
+            end(.failed("media could not start: \(error)"))
+            return
+        }
+        session.setMuted(audio: audioMuted, video: videoMuted)
+        media = session
+        if current != .inCall(peer) { setState(.inCall(peer)) }
+    }
+
+    private func stopMedia() {
+        guard let media else { return }
+        lastStats.setMedia(media.stats())
+        media.stop()
+        self.media = nil
+    }
+
+    /// Tears the call down; the state becomes `.ended(reason)`.
+    private func end(_ reason: CallEndReason) {
+        guard current.peer != nil else { return }
+        logger.info("call with \(current.peer ?? "?") ended: \(reason)")
+        stopMedia()
+        pc?.close()
+        pc = nil
+        generation += 1
+        pendingOffer = nil
+        pendingCandidates = []
+        connected = false
+        lastStats.endReason = reason.description
+        setState(.ended(reason))
+    }
+
+    private func snapshot() -> CallStats {
+        var s = lastStats
+        if let media { s.setMedia(media.stats()) }
+        monitor.fill(&s, inviteNs: inviteNs)
+        return s
+    }
+
+    private func send(_ message: SignalMessage) {
+        if !signaling.send(message) { logger.warning("could not send \(message.type): not connected to the server") }
+    }
+
+    private func setState(_ s: CallState) {
+        current = s
+        published.withLock { $0 = s }
+        eventSink.yield(s)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Where a `Call` stands, as the user sees it.
+public enum CallState: Sendable, Equatable {
+    /// No call yet.
+    case idle
+    /// We sent an offer to `peer` and wait for the answer.
+    case calling(String)
+    /// `from` offered a call; accept or decline.
+    case ringing(String)
+    /// Offer/answer done; ICE/DTLS still connecting with `peer`.
+    case connecting(String)
+    /// Connected, media running with `peer`.
+    case inCall(String)
+    /// The call is over; a new one may start.
+    case ended(CallEndReason)
+
+    /// The peer of a call in progress (nil when idle or ended).
+    public var peer: String? {
+        switch self {
+        case .calling(let p), .ringing(let p), .connecting(let p), .inCall(let p): p
+        case .idle, .ended: nil
+        }
+    }
+}
+
+/// Why a call ended.
+public enum CallEndReason: Sendable, Equatable, CustomStringConvertible {
+    /// We hung up.
+    case localHangUp
+    /// The peer hung up.
+    case remoteHangUp
+    /// The callee declined (seen by the caller), or we declined a ringing call.
+    case declined
+    /// The peer left the server's user list.
+    case peerLeft
+    /// The connection to the chat server was lost.
+    case serverLost
+    /// ICE/DTLS failed or the call did not connect in time.
+    case connectionFailed(String)
+    /// Offer/answer or media could not be set up.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .localHangUp: "you hung up"
+        case .remoteHangUp: "the peer hung up"
+        case .declined: "the call was declined"
+        case .peerLeft: "the peer left the server"
+        case .serverLost: "the connection to the server was lost"
+        case .connectionFailed(let why): "the connection failed: \(why)"
+        case .failed(let why): "the call failed: \(why)"
+        }
+    }
+}
+
+/// Why `Call.call`, `accept` or `decline` refused.
+public enum CallError: Error, Equatable, CustomStringConvertible {
+    case callingYourself
+    case alreadyInCall(String)
+    case notLoggedIn
+    case unknownUser(String)
+    case noIncomingCall
+
+    public var description: String {
+        switch self {
+        case .callingYourself: "you can't call yourself"
+        case .alreadyInCall(let p): "you are already in a call with \(p); hang up first"
+        case .notLoggedIn: "not connected to the server yet; wait until you are logged in"
+        case .unknownUser(let n): "\(n) is not on the server (see the user list)"
+        case .noIncomingCall: "no call is ringing"
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import CallEngine
+import Capture
+import Foundation
+import Logging
+import Synchronization
+
+/// `tuicall headless`: makes or answers one call without a UI (scripts, CI, browser interop), then writes
+/// its statistics as JSON.
+struct HeadlessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "headless",
+        abstract: "Make (--call) or answer one call without a UI and write its statistics as JSON.",
+        discussion: "Exits when the call ends, after --duration (hanging up first), or on SIGINT/SIGTERM; "
+            + "the statistics file is written in every case. Exit status 1 when the call never connected or "
+            + "received no media.")
+
+    static let defaultServer = "ws://127.0.0.1:6503"
+    static let defaultName = "headless"
+    /// How long `--call` waits for the peer to appear in the user list.
+    static let peerWaitSeconds = 15.0
+    /// How often the main loop checks the call, the clock and signals.
+    static let pollInterval = Duration.milliseconds(50)
+
+    @Option(help: "Signaling server URL (ws:// or wss://).") var server = defaultServer
+    @Option(help: "Our user name on the server.") var name = defaultName
+    @Option(name: .customLong("call"),
+            help: ArgumentHelp("Call this user; without it, incoming calls are answered automatically.", valueName: "peer"))
+    var peer: String?
+    @Option(help: "Hang up and exit after this many seconds.") var duration: Double?
+    @Option(help: "Video to send: test, none, or a .y4m file.") var camera = CaptureOptions.test
+    @Option(help: "Audio to send: test, none, or a .wav file.") var mic = CaptureOptions.test
+    @Option(help: "Write received video to this .y4m file.") var recordVideo: String?
+    @Option(help: "Write received audio to this .wav file.") var recordAudio: String?
+    @Option(help: "Write the final call statistics to this JSON file.") var statsJson: String?
+    @Option(help: "Write the log to this file.") var log: String?
+
+    func validate() throws {
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        if let problem = SignalingClient.urlProblem(server) { throw ValidationError(problem) }
+    }
+
+    func run() async throws {
+        if let log { try LogSetup.bootstrap(path: log, level: .info) }
+        let logger = Logger(label: "tuicall.headless")
+        let (camera, mic) = (camera, mic)
+        // Open once up front so a bad file or device fails before we connect.
+        let sendsVideo = try CaptureOptions.videoSource(spec: camera) != nil
+        let sendsAudio = try CaptureOptions.audioSource(spec: mic) != nil
+        let videoSinks = try recordVideo.map { [try CaptureOptions.videoSink(path: $0)] } ?? []
+        let audioSinks = try recordAudio.map { path -> [any AudioSink] in
+            guard path.lowercased().hasSuffix(".wav") else {
+                throw CLIError("cannot record audio to '\(path)': only .wav files are written; name it e.g. received.wav")
+            }
+            return try CaptureOptions.audioSink(spec: path).map { [$0] } ?? []
+        } ?? []
+
+        let client = SignalingClient(url: server, name: name, logger: logger)
+        let makeVideo: @Sendable () throws -> (any VideoSource)? = { try CaptureOptions.videoSource(spec: camera) }
+        let makeAudio: @Sendable () throws -> (any AudioSource)? = { try CaptureOptions.audioSource(spec: mic) }
+        let options = CallOptions(autoAnswer: peer == nil, videoSource: sendsVideo ? makeVideo : nil,
+                                  audioSource: sendsAudio ? makeAudio : nil, videoSinks: videoSinks, audioSinks: audioSinks)
+        let call = Call(signaling: client, options: options, logger: logger)
+        let pump = Task { await call.pump(client.events) }
+        let stop = StopFlag()
+        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { stop.request("signal \(sig)") }
+            source.resume()
+            return source
+        }
+        client.start()
+
+        let start = Date()
+        func timeUp() -> Bool { duration.map { Date().timeIntervalSince(start) >= $0 } ?? false }
+        var placed = peer == nil
+        while true {
+            if stop.reason != nil || timeUp() { break }
+            if case .ended = call.state { break }
+            if !placed, let peer, client.isLoggedIn {
+                if client.users.contains(peer) {
+                    do { try call.call(peer); placed = true } catch {
+                        logger.error("cannot call \(peer): \(error)")
+                        FileHandle.standardError.write(Data("tuicall headless: cannot call \(peer): \(error)\n".utf8))
+                        break
+                    }
+                } else if Date().timeIntervalSince(start) >= Self.peerWaitSeconds {
+                    FileHandle.standardError.write(Data("tuicall headless: \(peer) is not on \(server)\n".utf8))
+                    break
+                }
+            }
+            try? await Task.sleep(for: Self.pollInterval)
+        }
+        if call.state.peer != nil {
+            call.hangUp()
+            // Let the hang-up reach the server before the connection closes.
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        let stats = call.stats()
+        for s in signals { s.cancel() }
+        for s in videoSinks { s.close() }
+        for s in audioSinks { s.close() }
+        await client.stop()
+        pump.cancel()
+        if let statsJson { try Self.write(stats, to: statsJson) }
+        logger.info("headless call ended: \(stats.endReason ?? stop.reason ?? "not connected")")
+        if !stats.connected || (stats.framesDecoded == 0 && stats.audioPacketsReceived == 0) { throw ExitCode(1) }
+    }
+
+    static func write(_ stats: CallEngine.CallStats, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do { try encoder.encode(stats).write(to: URL(fileURLWithPath: path)) } catch {
+            throw CLIError("cannot write statistics to \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Set once by a signal handler, read by the main loop.
+private final class StopFlag: Sendable {
+    private let state = Mutex<String?>(nil)
+    func request(_ why: String) { state.withLock { $0 = $0 ?? why } }
+    var reason: String? { state.withLock { $0 } }
+}

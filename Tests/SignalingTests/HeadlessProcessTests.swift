@@ -1,0 +1,91 @@
+import CallEngine
+import Foundation
+import Signaling
+import Testing
+
+/// The built `tuicall` binary (TUICALL_BIN overrides), if it has the `headless` subcommand.
+enum HeadlessBinary {
+    static let path: String? = {
+        var candidates: [String] = []
+        if let env = ProcessInfo.processInfo.environment["TUICALL_BIN"], !env.isEmpty { candidates.append(env) }
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+            for _ in 0..<4 {
+                candidates.append(dir.appendingPathComponent("tuicall").path)
+                dir = dir.deletingLastPathComponent()
+            }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/tuicall").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// True when the binary exists and knows `headless` (it is registered by the lead's TuiCall.swift).
+    static let available: Bool = {
+        guard let path else { return false }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = ["--help"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return text.contains("headless")
+    }()
+
+    static func run(_ path: String, _ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+}
+
+@Suite("tuicall headless processes", .serialized)
+struct HeadlessProcessTests {
+    static func waitExit(_ p: Process, seconds: Double) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if p.isRunning {
+            p.terminate()
+            throw TimeoutError(description: "tuicall headless still running after \(seconds) s")
+        }
+        return p.terminationStatus
+    }
+
+    @Test func twoHeadlessProcessesCallEachOtherAndWriteStats() async throws {
+        let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
+        #expect(HeadlessBinary.available, "tuicall at \(bin) has no headless command")
+        let server = try await TestServer.start()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headless-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = "ws://127.0.0.1:\(server.port)"
+        let bobStats = dir.appendingPathComponent("bob.json").path, aliceStats = dir.appendingPathComponent("alice.json").path
+
+        let bob = try HeadlessBinary.run(bin, ["headless", "--server", url, "--name", "bob", "--duration", "30",
+                                               "--stats-json", bobStats, "--log", dir.appendingPathComponent("bob.log").path])
+        // Alice waits for bob in the user list herself (--call waits up to 15 s).
+        let alice = try HeadlessBinary.run(bin, ["headless", "--server", url, "--name", "alice", "--call", "bob",
+                                                 "--duration", "5", "--stats-json", aliceStats,
+                                                 "--log", dir.appendingPathComponent("alice.log").path])
+        // Alice hangs up after 5 s of call; bob's call then ends and he exits long before his 30 s.
+        #expect(try await Self.waitExit(alice, seconds: 40) == 0)
+        #expect(try await Self.waitExit(bob, seconds: 15) == 0)
+
+        for path in [aliceStats, bobStats] {
+            let stats = try JSONDecoder().decode(CallStats.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(stats.connected)
+            #expect(stats.framesDecoded > 10)
+            #expect(stats.audioPacketsReceived > 10)
+            #expect(stats.width == 640 && stats.height == 480)
+            #expect(stats.setupTimeMs != nil && stats.latencyP50Ms != nil)
+        }
+        try await server.stop()
+    }
+}
