@@ -3,7 +3,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: deps test-deps build release run serve test bench clean
+.PHONY: deps test-deps build release run serve demo test bench clean
 
 deps:
 	@scripts/bootstrap
@@ -20,6 +20,10 @@ release: deps
 # The main job: the terminal client. With no --server it joins 127.0.0.1:6503 or starts an embedded server.
 run: build
 	.build/debug/tuicall $(ARGS)
+
+# Two clients side by side in tmux, calling each other with the test pattern and a tone.
+demo: build
+	@scripts/demo
 
 serve: build
 	.build/debug/tuicall serve $(ARGS)

@@ -97,13 +97,14 @@ struct TUIEndToEndTests {
         #expect(markers.isEmpty, "ncurses' marker glyphs are all covered by video: \(videoRows.joined(separator: "\n"))")
     }
 
-    @Test func callKeysAndClicksExplainRefusals() throws {
+    @Test func callKeysClicksAndARealCallBetweenTwoTerminals() throws {
         let binary = try TuicallBinary.path()
         let tmux = try Tmux()
         defer { tmux.kill() }
         let port = try Self.startServer(tmux, binary: binary)
-        try tmux.newSession("alice", command: Self.client(binary, tmux, name: "alice", server: "ws://127.0.0.1:\(port)"))
-        try tmux.newSession("bob", command: Self.client(binary, tmux, name: "bob", server: "ws://127.0.0.1:\(port)"))
+        let media = "--mic test --speaker none"
+        try tmux.newSession("alice", command: Self.client(binary, tmux, name: "alice", server: "ws://127.0.0.1:\(port)", extra: media))
+        try tmux.newSession("bob", command: Self.client(binary, tmux, name: "bob", server: "ws://127.0.0.1:\(port)", extra: media))
         try tmux.waitUntil("alice", "both names in alice's list") {
             let list = try Self.userList(tmux, "alice").joined()
             return list.contains("bob") && list.contains("alice (you)")
@@ -114,16 +115,15 @@ struct TUIEndToEndTests {
         try tmux.sendKeys("alice", "Enter")
         try tmux.waitForText("alice", "You cannot call yourself")
 
-        // Enter on bob: no call engine in this build, said plainly.
+        // Enter on bob rings bob; bob declines with d; alice is told.
         try Self.select(tmux, "alice", user: "bob")
         try tmux.sendKeys("alice", "Enter")
-        try tmux.waitForText("alice", "Calling is not available in this build yet")
+        try tmux.waitForText("alice", "calling bob")
+        try tmux.waitForText("bob", "alice is calling")
+        try tmux.sendKeys("bob", "d")
+        try tmux.waitForText("alice", "declined")
 
-        // Another status message, then a mouse click on bob's row gives the same answer.
-        try tmux.sendKeys("alice", "p")
-        try tmux.waitForText("alice", "Local preview hidden")
-        try tmux.sendKeys("alice", "p")
-        try tmux.waitForText("alice", "Local preview shown")
+        // A mouse click on bob's row invites him again; bob accepts with a: both are in the call.
         let lines = try tmux.lines("alice")
         let row = try #require(lines.firstIndex { $0.prefix(Self.userListWidth).dropFirst().hasPrefix("bob") })
         #expect(try tmux.format("alice", "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}").contains("1"),
@@ -131,13 +131,19 @@ struct TUIEndToEndTests {
         // X10 mouse report (TERM=tmux-256color: kmous=\E[M): button 1 press at (col 3, row), 1-based + 32.
         try tmux.sendBytes("alice", [0x1B, 0x5B, 0x4D, 32 + 0, UInt8(32 + 3), UInt8(32 + row + 1)])
         try tmux.sendBytes("alice", [0x1B, 0x5B, 0x4D, 32 + 3, UInt8(32 + 3), UInt8(32 + row + 1)])
-        try tmux.waitForText("alice", "Calling is not available in this build yet")
+        try tmux.waitForText("bob", "alice is calling")
+        try tmux.sendKeys("bob", "a")
+        try tmux.waitForText("alice", "in call with bob")
+        try tmux.waitForText("bob", "in call with alice")
+        // Live figures reach the status line once media flows (frames decoded from the peer).
+        try tmux.waitUntil("alice", "received video in alice's status line") {
+            try tmux.capture("alice").range(of: #"in call with bob . [1-9][0-9]* fps"#, options: .regularExpression) != nil
+        }
 
-        // Accept with nothing ringing: the same plain answer (after clearing it off the screen).
-        try tmux.sendKeys("alice", "p")
-        try tmux.waitForText("alice", "Local preview hidden")
-        try tmux.sendKeys("alice", "a")
-        try tmux.waitForText("alice", "Calling is not available in this build yet")
+        // h in bob's terminal ends the call in both.
+        try tmux.sendKeys("bob", "h")
+        try tmux.waitForText("alice", "Call ended")
+        try tmux.waitForText("bob", "Call ended")
     }
 
     @Test func resizeRelaysOutAndNamesTheMinimum() throws {

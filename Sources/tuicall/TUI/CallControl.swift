@@ -61,11 +61,10 @@ struct CallContext: Sendable {
     var autoAnswer: Bool
 }
 
-/// Where the call engine plugs in. This build has none, so the call keys explain that calling is
-/// not available yet; the engine's session replaces `make` with its constructor.
+/// Where the call engine plugs in.
 enum CallEngineHook {
     /// The engine for a client, or nil when this build has no call engine.
-    static func make(_ context: CallContext) -> (any CallControl)? { nil }
+    static func make(_ context: CallContext) -> (any CallControl)? { CallEngineAdapter(context: context) }
 
     /// Shown when a call key is pressed and there is no engine.
     static let unavailableMessage = "Calling is not available in this build yet (no call engine); chat works."

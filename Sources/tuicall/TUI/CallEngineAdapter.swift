@@ -1,0 +1,129 @@
+import CallEngine
+import Capture
+import Logging
+import Media
+import Signaling
+import Synchronization
+
+/// The call engine behind the TUI's `CallControl`: one `Call` fed by the UI's signaling stream,
+/// sending the preview's camera frames, showing decoded frames in the video pane.
+final class CallEngineAdapter: CallControl, Sendable {
+    let events: AsyncStream<CallEvent>
+    private let sink: AsyncStream<CallEvent>.Continuation
+    private let call: Call
+    private let statsTask = Mutex<Task<Void, Never>?>(nil)
+    private let logger = Logger(label: "tuicall.call")
+
+    init(context: CallContext) {
+        (events, sink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let sink = self.sink, logger = self.logger
+        var options = CallOptions(autoAnswer: context.autoAnswer)
+        if let camera = context.localCamera {
+            let feed = CameraFeed(camera: camera)
+            options.videoSource = { feed }
+        }
+        let micSpec = context.micSpec
+        options.audioSource = {
+            do { return try CaptureOptions.audioSource(spec: micSpec) } catch {
+                logger.warning("microphone unavailable, sending no audio", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        options.videoSinks = [FrameForwarder { sink.yield(.remoteVideoFrame($0)) }]
+        do {
+            if let speaker = try CaptureOptions.audioSink(spec: context.speakerSpec) { options.audioSinks = [speaker] }
+        } catch {
+            logger.warning("speaker unavailable, received audio is not played", metadata: ["error": "\(error)"])
+        }
+        call = Call(signaling: context.signaling, options: options, logger: logger)
+        let call = self.call
+        Task { [weak self] in
+            for await state in call.events { self?.publish(state) }
+        }
+    }
+
+    private func publish(_ state: CallState) {
+        switch state {
+        case .idle: break
+        case .calling(let peer), .connecting(let peer): sink.yield(.calling(peer: peer))
+        case .ringing(let from): sink.yield(.ringing(from: from))
+        case .inCall(let peer):
+            sink.yield(.inCall(peer: peer))
+            startStats()
+        case .ended(let reason):
+            statsTask.withLock { $0?.cancel(); $0 = nil }
+            sink.yield(.ended(reason: "\(reason)"))
+        }
+    }
+
+    /// Once a second while in a call: the figures for the status line.
+    private func startStats() {
+        let call = self.call, sink = self.sink
+        let task = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                let media = call.stats().media
+                let video = media.inbound.first { $0.kind == "video" }
+                let received = media.inbound.reduce(0) { $0 + $1.packetsReceived }
+                let lost = media.inbound.reduce(0) { $0 + $1.packetsLost }
+                let kbps = media.inbound.reduce(0.0) { $0 + $1.bitrate } / 1000
+                let loss = received + lost > 0 ? Double(lost) * 100 / Double(received + lost) : 0
+                sink.yield(.stats(CallStats(fps: video?.framesPerSecond ?? 0, kbps: kbps,
+                                            rttMs: media.roundTripTimeMs, lossPct: loss)))
+            }
+        }
+        statsTask.withLock { $0?.cancel(); $0 = task }
+    }
+
+    func invite(_ user: String) { attempt { try call.call(user) } }
+    func accept() { attempt { try call.accept() } }
+    func decline() { attempt { try call.decline() } }
+    func hangUp() { call.hangUp() }
+    func setMicMuted(_ muted: Bool) { call.setMuted(audio: muted) }
+    func setCameraOff(_ off: Bool) { call.setMuted(video: off) }
+    func handle(_ message: SignalMessage) { call.handle(.message(message)) }
+    func usersChanged(_ users: [String]) { call.handle(.userList(users)) }
+
+    /// Refusals (unknown user, nothing ringing, ...) reach the status line as an ended attempt; while a
+    /// call is up they are only logged, so a stray key cannot make the UI forget the call.
+    private func attempt(_ body: () throws -> Void) {
+        do { try body() } catch {
+            switch call.state {
+            case .idle, .ended: sink.yield(.ended(reason: "\(error)"))
+            default: logger.info("call action refused", metadata: ["reason": "\(error)"])
+            }
+        }
+    }
+}
+
+/// The preview's camera as a call's video source: the call gets the frames the preview shows,
+/// without opening the device twice.
+final class CameraFeed: VideoSource, Sendable {
+    let name: String
+    private let target = Mutex<BoundedQueue<VideoFrame>?>(nil)
+    private let mailbox = Mutex<LatestFrameMailbox?>(nil)
+
+    init(camera: LocalCamera) {
+        name = camera.sourceName
+        let box = camera.subscribe { [weak self] in self?.forward() }
+        mailbox.withLock { $0 = box }
+    }
+
+    private func forward() {
+        guard let frame = mailbox.withLock({ $0 })?.take() else { return }
+        target.withLock { $0 }?.push(frame)
+    }
+
+    func start(into queue: BoundedQueue<VideoFrame>) throws { target.withLock { $0 = queue } }
+    func stop() { target.withLock { $0 = nil } }
+    var failure: CaptureError? { nil }
+}
+
+/// Hands decoded remote frames to the UI.
+final class FrameForwarder: VideoSink, Sendable {
+    let name = "video pane"
+    private let post: @Sendable (VideoFrame) -> Void
+    init(_ post: @escaping @Sendable (VideoFrame) -> Void) { self.post = post }
+    func accept(_ frame: VideoFrame) { post(frame) }
+    func close() {}
+}
