@@ -135,9 +135,16 @@ struct TUIEndToEndTests {
         try tmux.sendKeys("bob", "a")
         try tmux.waitForText("alice", "in call with bob")
         try tmux.waitForText("bob", "in call with alice")
-        // Live figures reach the status line once media flows (frames decoded from the peer).
+        // Live figures reach the status line once media flows (frames decoded from the peer), and
+        // both video panes show the peer's picture as 24-bit half-block cells.
         try tmux.waitUntil("alice", "received video in alice's status line") {
             try tmux.capture("alice").range(of: #"in call with bob . [1-9][0-9]* fps"#, options: .regularExpression) != nil
+        }
+        for pane in ["alice", "bob"] {
+            try tmux.waitUntil(pane, "remote video cells in \(pane)'s pane") {
+                let rows = CapturedScreen.parse(try tmux.capture(pane, escapes: true))
+                return CapturedScreen.trueColorCells(rows).count > 600 && CapturedScreen.trueColorHalfBlocks(rows).count > 20
+            }
         }
 
         // h in bob's terminal ends the call in both.
