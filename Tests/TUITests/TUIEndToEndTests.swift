@@ -104,7 +104,9 @@ struct TUIEndToEndTests {
         let port = try Self.startServer(tmux, binary: binary)
         let media = "--mic test --speaker none"
         try tmux.newSession("alice", command: Self.client(binary, tmux, name: "alice", server: "ws://127.0.0.1:\(port)", extra: media))
-        try tmux.newSession("bob", command: Self.client(binary, tmux, name: "bob", server: "ws://127.0.0.1:\(port)", extra: media))
+        // bob's microphone does not exist: his calls go on without sending audio, and he is told.
+        try tmux.newSession("bob", command: Self.client(binary, tmux, name: "bob", server: "ws://127.0.0.1:\(port)",
+                                                        extra: "--mic hw:97,0 --speaker none"))
         try tmux.waitUntil("alice", "both names in alice's list") {
             let list = try Self.userList(tmux, "alice").joined()
             return list.contains("bob") && list.contains("alice (you)")
@@ -133,6 +135,7 @@ struct TUIEndToEndTests {
         try tmux.sendBytes("alice", [0x1B, 0x5B, 0x4D, 32 + 3, UInt8(32 + 3), UInt8(32 + row + 1)])
         try tmux.waitForText("bob", "alice is calling")
         try tmux.sendKeys("bob", "a")
+        try tmux.waitForText("bob", "Microphone hw:97,0 cannot be opened")
         try tmux.waitForText("alice", "in call with bob")
         try tmux.waitForText("bob", "in call with alice")
         // Live figures reach the status line once media flows (frames decoded from the peer), and

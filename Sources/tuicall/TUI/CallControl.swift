@@ -27,6 +27,8 @@ enum CallEvent: Sendable {
     /// A decoded picture from the peer; the UI shows only the latest one.
     case remoteVideoFrame(VideoFrame)
     case stats(CallStats)
+    /// Something the user should know that does not end the call (a microphone that cannot be opened).
+    case notice(String)
 }
 
 /// What the UI needs from a call engine. Methods return at once; results arrive as `events`.

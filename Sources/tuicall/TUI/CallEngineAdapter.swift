@@ -26,6 +26,8 @@ final class CallEngineAdapter: CallControl, Sendable {
         options.audioSource = {
             do { return try CaptureOptions.audioSource(spec: micSpec) } catch {
                 logger.warning("microphone unavailable, sending no audio", metadata: ["error": "\(error)"])
+                sink.yield(.notice("Microphone \(micSpec) cannot be opened (\(error)); the call goes on without "
+                                   + "sending audio (--mic test sends a tone, --mic none silences this)."))
                 return nil
             }
         }
@@ -34,6 +36,8 @@ final class CallEngineAdapter: CallControl, Sendable {
             if let speaker = try CaptureOptions.audioSink(spec: context.speakerSpec) { options.audioSinks = [speaker] }
         } catch {
             logger.warning("speaker unavailable, received audio is not played", metadata: ["error": "\(error)"])
+            sink.yield(.notice("Speaker \(context.speakerSpec) cannot be opened (\(error)); received audio will not "
+                               + "be played (--speaker FILE.wav records it, --speaker none silences this)."))
         }
         call = Call(signaling: context.signaling, options: options, logger: logger)
         let call = self.call

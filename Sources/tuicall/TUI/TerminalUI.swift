@@ -347,6 +347,7 @@ final class TerminalUI: @unchecked Sendable {
             model.say("Call ended: \(reason)")
         case .remoteVideoFrame(let f): remoteFrames.post(f)
         case .stats(let s): model.stats = s
+        case .notice(let text): model.say(text, warning: true)
         }
         videoDirty = true
     }
