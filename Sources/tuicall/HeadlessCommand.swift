@@ -34,6 +34,7 @@ struct HeadlessCommand: AsyncParsableCommand {
     @Option(help: "Write received audio to this .wav file.") var recordAudio: String?
     @Option(help: "Write the final call statistics to this JSON file.") var statsJson: String?
     @Option(help: "Write the log to this file.") var log: String?
+    @OptionGroup var ice: IceOptions
 
     func validate() throws {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
@@ -59,7 +60,8 @@ struct HeadlessCommand: AsyncParsableCommand {
         let makeVideo: @Sendable () throws -> (any VideoSource)? = { try CaptureOptions.videoSource(spec: camera) }
         let makeAudio: @Sendable () throws -> (any AudioSource)? = { try CaptureOptions.audioSource(spec: mic) }
         let options = CallOptions(autoAnswer: peer == nil, videoSource: sendsVideo ? makeVideo : nil,
-                                  audioSource: sendsAudio ? makeAudio : nil, videoSinks: videoSinks, audioSinks: audioSinks)
+                                  audioSource: sendsAudio ? makeAudio : nil, videoSinks: videoSinks, audioSinks: audioSinks,
+                                  ice: try ice.configuration())
         let call = Call(signaling: client, options: options, logger: logger)
         let pump = Task { await call.pump(client.events) }
         let stop = StopFlag()

@@ -88,4 +88,24 @@ struct HeadlessProcessTests {
         }
         try await server.stop()
     }
+
+    @Test func badIceServerOptionsAreRefusedBeforeConnecting() throws {
+        let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
+        for (args, message) in [(["--ice-server", "foo:bar"], "only stun: and turn: over UDP are supported"),
+                                (["--ice-server", "turn:127.0.0.1:3478"], "needs --turn-user and --turn-pass"),
+                                (["--ice-server", "turn:127.0.0.1:3478?transport=tcp", "--turn-user", "u",
+                                  "--turn-pass", "p"], "TURN over TCP is not supported")] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: bin)
+            p.arguments = ["headless", "--server", "ws://127.0.0.1:1/", "--name", "x"] + args
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus != 0)
+            #expect(text.contains(message), "\(args): \(text)")
+        }
+    }
 }

@@ -58,6 +58,8 @@ struct CallContext: Sendable {
     var signaling: SignalingClient
     /// The local camera (nil for `--camera none`): `subscribe` gives a latest-frame mailbox.
     var localCamera: LocalCamera?
+    /// STUN/TURN servers from --ice-server (none by default).
+    var ice: IceConfiguration
     var micSpec: String
     var speakerSpec: String
     var autoAnswer: Bool

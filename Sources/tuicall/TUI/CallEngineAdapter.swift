@@ -17,7 +17,7 @@ final class CallEngineAdapter: CallControl, Sendable {
     init(context: CallContext) {
         (events, sink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
         let sink = self.sink, logger = self.logger
-        var options = CallOptions(autoAnswer: context.autoAnswer)
+        var options = CallOptions(autoAnswer: context.autoAnswer, ice: context.ice)
         if let camera = context.localCamera {
             let feed = CameraFeed(camera: camera)
             options.videoSource = { feed }

@@ -39,6 +39,7 @@ struct ClientCommand: AsyncParsableCommand {
     var logLevel = "info"
     @Flag(help: "Accept incoming calls without asking.")
     var autoAnswer = false
+    @OptionGroup var ice: IceOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -71,7 +72,8 @@ struct ClientCommand: AsyncParsableCommand {
         let signaling = SignalingClient(url: serverURL, name: settings.name, logger: Logger(label: "tuicall.signaling"))
         let camera = LocalCamera.open(spec: settings.camera)
         if let m = camera?.fallbackMessage { logger.warning("\(m)") }
-        let call = CallEngineHook.make(CallContext(signaling: signaling, localCamera: camera, micSpec: settings.mic,
+        let call = CallEngineHook.make(CallContext(signaling: signaling, localCamera: camera, ice: try ice.configuration(),
+                                                   micSpec: settings.mic,
                                                    speakerSpec: settings.speaker, autoAnswer: settings.autoAnswer))
         let ui: TerminalUI
         do {
