@@ -30,6 +30,9 @@ struct HeadlessCommand: AsyncParsableCommand {
     @Option(help: "Hang up and exit after this many seconds.") var duration: Double?
     @Option(help: "Video to send: test, none, or a .y4m file.") var camera = CaptureOptions.test
     @Option(help: "Audio to send: test, none, or a .wav file.") var mic = CaptureOptions.test
+    @Option(help: "Size of the test pattern or camera picture, WIDTHxHEIGHT.")
+    var videoSize = "\(CaptureOptions.defaultWidth)x\(CaptureOptions.defaultHeight)"
+    @Option(help: "Frame rate of the test pattern or camera.") var fps = CaptureOptions.defaultFps
     @Option(help: "Write received video to this .y4m file.") var recordVideo: String?
     @Option(help: "Write received audio to this .wav file.") var recordAudio: String?
     @Option(help: "Write the final call statistics to this JSON file.") var statsJson: String?
@@ -39,14 +42,22 @@ struct HeadlessCommand: AsyncParsableCommand {
     func validate() throws {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         if let problem = SignalingClient.urlProblem(server) { throw ValidationError(problem) }
+        if Self.parseSize(videoSize) == nil { throw ValidationError("--video-size must look like 640x480") }
+    }
+
+    /// "640x480" as (640, 480); nil when malformed.
+    static func parseSize(_ text: String) -> (width: Int, height: Int)? {
+        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
     func run() async throws {
         if let log { try LogSetup.bootstrap(path: log, level: .info) }
         let logger = Logger(label: "tuicall.headless")
-        let (camera, mic) = (camera, mic)
-        // Open once up front so a bad file or device fails before we connect.
-        let sendsVideo = try CaptureOptions.videoSource(spec: camera) != nil
+        let (camera, mic, fps) = (camera, mic, fps)
+        let (width, height) = Self.parseSize(videoSize) ?? (CaptureOptions.defaultWidth, CaptureOptions.defaultHeight)
+        // Open once up front so a bad file, device, size or rate fails before we connect.
+        let sendsVideo = try CaptureOptions.videoSource(spec: camera, width: width, height: height, fps: fps) != nil
         let sendsAudio = try CaptureOptions.audioSource(spec: mic) != nil
         let videoSinks = try recordVideo.map { [try CaptureOptions.videoSink(path: $0)] } ?? []
         let audioSinks = try recordAudio.map { path -> [any AudioSink] in
@@ -57,7 +68,9 @@ struct HeadlessCommand: AsyncParsableCommand {
         } ?? []
 
         let client = SignalingClient(url: server, name: name, logger: logger)
-        let makeVideo: @Sendable () throws -> (any VideoSource)? = { try CaptureOptions.videoSource(spec: camera) }
+        let makeVideo: @Sendable () throws -> (any VideoSource)? = {
+            try CaptureOptions.videoSource(spec: camera, width: width, height: height, fps: fps)
+        }
         let makeAudio: @Sendable () throws -> (any AudioSource)? = { try CaptureOptions.audioSource(spec: mic) }
         let options = CallOptions(autoAnswer: peer == nil, videoSource: sendsVideo ? makeVideo : nil,
                                   audioSource: sendsAudio ? makeAudio : nil, videoSinks: videoSinks, audioSinks: audioSinks,

@@ -1,3 +1,5 @@
+import BrowserDriver
+
 /// JavaScript for a peer that behaves on the wire like MDN's "webrtc-from-chat" browser sample, as
 /// recorded in the project's protocol notes (signaling-protocol.md), written from that description: as callee it answers
 /// the offered m-lines recvonly, then re-offers with its own camera on NEW m-lines (4 in all); its

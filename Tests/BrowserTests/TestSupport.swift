@@ -1,47 +1,10 @@
+import BrowserDriver
 import Foundation
 import Logging
 import ServiceLifecycle
 import SignalingServer
-import Synchronization
 
-/// A step of a browser test that took too long or went wrong, with what was expected.
-struct BrowserTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`, failing with `what` if it takes longer than `seconds`. On timeout the body is
-/// cancelled and abandoned, not awaited, so even a body that ignores cancellation cannot hang a test.
-@discardableResult
-func withTimeout<T: Sendable>(_ seconds: Double, _ what: String,
-                              _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    let settled = Once()
-    return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
-        let work = Task {
-            let result = await Result(catching: { try await body() })
-            if settled.claim() { c.resume(with: result) }
-        }
-        Task {
-            try? await Task.sleep(for: .seconds(seconds))
-            if settled.claim() {
-                work.cancel()
-                c.resume(throwing: BrowserTestError("timed out after \(seconds) s waiting for \(what)"))
-            }
-        }
-    }
-}
-
-/// True for the first caller of `claim()` only.
-final class Once: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func claim() -> Bool { !flag.exchange(true, ordering: .acquiringAndReleasing) }
-}
-
-extension Result where Failure == Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
-}
+typealias BrowserTestError = BrowserError
 
 let quietLogger: Logger = {
     var l = Logger(label: "browser-test")

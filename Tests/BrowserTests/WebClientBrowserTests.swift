@@ -1,3 +1,4 @@
+import BrowserDriver
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -68,8 +68,9 @@ struct HeadlessProcessTests {
         let url = "ws://127.0.0.1:\(server.port)"
         let bobStats = dir.appendingPathComponent("bob.json").path, aliceStats = dir.appendingPathComponent("alice.json").path
 
+        // Bob sends a smaller, slower test pattern: alice must see exactly that.
         let bob = try HeadlessBinary.run(bin, ["headless", "--server", url, "--name", "bob", "--duration", "30",
-                                               "--stats-json", bobStats, "--log", dir.appendingPathComponent("bob.log").path])
+                                               "--video-size", "320x240", "--fps", "15", "--stats-json", bobStats, "--log", dir.appendingPathComponent("bob.log").path])
         // Alice waits for bob in the user list herself (--call waits up to 15 s).
         let alice = try HeadlessBinary.run(bin, ["headless", "--server", url, "--name", "alice", "--call", "bob",
                                                  "--duration", "5", "--stats-json", aliceStats,
@@ -78,23 +79,31 @@ struct HeadlessProcessTests {
         #expect(try await Self.waitExit(alice, seconds: 40) == 0)
         #expect(try await Self.waitExit(bob, seconds: 15) == 0)
 
-        for path in [aliceStats, bobStats] {
+        var decoded: [String: Int] = [:]
+        for (path, who, size) in [(aliceStats, "alice", (320, 240)), (bobStats, "bob", (640, 480))] {
             let stats = try JSONDecoder().decode(CallStats.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             #expect(stats.connected)
             #expect(stats.framesDecoded > 10)
             #expect(stats.audioPacketsReceived > 10)
-            #expect(stats.width == 640 && stats.height == 480)
+            #expect(stats.width == size.0 && stats.height == size.1, "\(who) received \(stats.width)x\(stats.height)")
             #expect(stats.setupTimeMs != nil && stats.latencyP50Ms != nil)
+            decoded[who] = stats.framesDecoded
         }
+        // 15 fps against 30 fps over the same call: alice decodes about half as many frames as bob.
+        let (a, b) = (decoded["alice"] ?? 0, decoded["bob"] ?? 0)
+        #expect(Double(a) < 0.7 * Double(b), "alice decoded \(a) frames at 15 fps, bob \(b) at 30 fps")
         try await server.stop()
     }
 
-    @Test func badIceServerOptionsAreRefusedBeforeConnecting() throws {
+    @Test func badIceAndVideoOptionsAreRefusedBeforeConnecting() throws {
         let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
         for (args, message) in [(["--ice-server", "foo:bar"], "only stun: and turn: over UDP are supported"),
                                 (["--ice-server", "turn:127.0.0.1:3478"], "needs --turn-user and --turn-pass"),
                                 (["--ice-server", "turn:127.0.0.1:3478?transport=tcp", "--turn-user", "u",
-                                  "--turn-pass", "p"], "TURN over TCP is not supported")] {
+                                  "--turn-pass", "p"], "TURN over TCP is not supported"),
+                                (["--video-size", "big"], "--video-size must look like 640x480"),
+                                (["--video-size", "641x480"], "bad video size 641x480"),
+                                (["--fps", "0"], "bad frame rate 0")] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: bin)
             p.arguments = ["headless", "--server", "ws://127.0.0.1:1/", "--name", "x"] + args

@@ -111,6 +111,7 @@ export function createCalls(env) {
       }
     };
     pc.oniceconnectionstatechange = () => {
+      if (call === c && pc.iceConnectionState === "connected") app.timings.iceConnected ??= performance.now();
       if (call === c && pc.iceConnectionState === "failed") {
         endCall(`The connection to ${c.peer} failed (ICE).`, true);
       }
@@ -152,6 +153,7 @@ export function createCalls(env) {
       }
       if (call !== c) { stopStream(stream); return; }
     }
+    app.timings.mediaReady ??= performance.now();
     c.stream = stream;
     showLocal(stream);
     c.pc = createPeerConnection(c);
@@ -231,6 +233,7 @@ export function createCalls(env) {
       }
       if (call !== c) { stopStream(stream); return; }
     }
+    app.timings.mediaReady ??= performance.now();
     c.stream = stream;
     showLocal(stream);
     try {
@@ -261,6 +264,7 @@ export function createCalls(env) {
     if (call !== c) return;
     c.answered = true;
     send({ type: "video-answer", name: app.me, target: c.peer, sdp: descriptionJSON(c.pc.localDescription) });
+    app.timings.answerSent ??= performance.now();
     await flushCandidates(c);
   }
 

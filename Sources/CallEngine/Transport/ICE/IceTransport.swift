@@ -20,7 +20,8 @@ public enum IceEvent: Sendable, Equatable {
 }
 
 /// One libnice agent with one bundled component (rtcp-mux), full ICE (RFC 8445 via RFC 5245 mode),
-/// trickle, regular nomination and consent freshness. Signals and received datagrams arrive on `loop`.
+/// trickle, aggressive nomination (see `IceConfiguration.aggressiveNomination`) and consent freshness.
+/// Signals and received datagrams arrive on `loop`.
 public final class IceTransport: @unchecked Sendable {
     /// libnice's only component when RTP and RTCP share the 5-tuple.
     static let componentID: guint = 1
@@ -57,7 +58,8 @@ public final class IceTransport: @unchecked Sendable {
         self.configuration = configuration
         self.onEvent = onEvent
         self.onPacket = onPacket
-        var options = NICE_AGENT_OPTION_REGULAR_NOMINATION.rawValue | NICE_AGENT_OPTION_ICE_TRICKLE.rawValue
+        var options = NICE_AGENT_OPTION_ICE_TRICKLE.rawValue
+        if !configuration.aggressiveNomination { options |= NICE_AGENT_OPTION_REGULAR_NOMINATION.rawValue }
         if configuration.consentFreshness { options |= NICE_AGENT_OPTION_CONSENT_FRESHNESS.rawValue }
         guard let agent = nice_agent_new_full(loop.context, NICE_COMPATIBILITY_RFC5245, NiceAgentOption(options)) else {
             throw TransportError.iceAgent("nice_agent_new_full failed")

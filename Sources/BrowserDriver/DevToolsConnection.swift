@@ -5,13 +5,13 @@ import Synchronization
 
 /// A Chrome DevTools Protocol client over one WebSocket (HummingbirdWSClient): numbered commands
 /// with per-command timeouts, and a bounded log of events for error messages.
-final class DevToolsConnection: Sendable {
+public final class DevToolsConnection: Sendable {
     /// Largest DevTools message accepted. Default 64 MiB (screenshots and big evaluations).
-    static let maxMessageBytes = 1 << 26
+    public static let maxMessageBytes = 1 << 26
     /// Default wait for a command's answer. Default 10 s.
-    static let defaultTimeout: Double = 10
+    public static let defaultTimeout: Double = 10
     /// Events kept for diagnostics. Default 400.
-    static let eventLogLimit = 400
+    public static let eventLogLimit = 400
 
     private struct Pending {
         let method: String
@@ -35,7 +35,7 @@ final class DevToolsConnection: Sendable {
     }
 
     /// Opens the connection; throws if it is not up within `timeout` seconds.
-    static func connect(url: String, timeout: Double = 10) async throws -> DevToolsConnection {
+    public static func connect(url: String, timeout: Double = 10) async throws -> DevToolsConnection {
         let connection = DevToolsConnection(url: url)
         let (ready, readySink) = AsyncStream.makeStream(of: Void.self)
         Task {
@@ -50,7 +50,7 @@ final class DevToolsConnection: Sendable {
         try await withTimeout(timeout, "the DevTools WebSocket at \(url) to open") {
             var it = ready.makeAsyncIterator()
             if await it.next() == nil {
-                throw BrowserTestError(connection.closedReason ?? "cannot connect to DevTools at \(url)")
+                throw BrowserError(connection.closedReason ?? "cannot connect to DevTools at \(url)")
             }
         }
         return connection
@@ -75,11 +75,11 @@ final class DevToolsConnection: Sendable {
         }
     }
 
-    var closedReason: String? { state.withLock { $0.closedReason } }
+    public var closedReason: String? { state.withLock { $0.closedReason } }
 
     /// Sends `method` and returns its `result`; throws the protocol error or a timeout naming the method.
     @discardableResult
-    func send(_ method: String, _ params: JSONObject = [:], sessionID: String? = nil,
+    public func send(_ method: String, _ params: JSONObject = [:], sessionID: String? = nil,
               timeout: Double = defaultTimeout) async throws -> JSONObject {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<JSONObject, Error>) in
             let id: Int? = state.withLock { s in
@@ -89,13 +89,13 @@ final class DevToolsConnection: Sendable {
                 let timer = Task { [weak self] in
                     try? await Task.sleep(for: .seconds(timeout))
                     guard !Task.isCancelled else { return }
-                    self?.fail(id, BrowserTestError("DevTools \(method) got no answer within \(timeout) s"))
+                    self?.fail(id, BrowserError("DevTools \(method) got no answer within \(timeout) s"))
                 }
                 s.pending[id] = Pending(method: method, continuation: c, timer: timer)
                 return id
             }
             guard let id else {
-                c.resume(throwing: BrowserTestError("cannot send \(method): \(closedReason ?? "closed")"))
+                c.resume(throwing: BrowserError("cannot send \(method): \(closedReason ?? "closed")"))
                 return
             }
             var message: JSONObject = ["id": .int(id), "method": .string(method), "params": .object(params)]
@@ -117,7 +117,7 @@ final class DevToolsConnection: Sendable {
             if let error = message["error"]?.objectValue {
                 let text = error["message"]?.stringValue ?? "error"
                 let data = error["data"]?.stringValue.map { " (\($0))" } ?? ""
-                pending.continuation.resume(throwing: BrowserTestError("DevTools \(pending.method) failed: \(text)\(data)"))
+                pending.continuation.resume(throwing: BrowserError("DevTools \(pending.method) failed: \(text)\(data)"))
             } else {
                 pending.continuation.resume(returning: message["result"]?.objectValue ?? [:])
             }
@@ -130,7 +130,7 @@ final class DevToolsConnection: Sendable {
     }
 
     /// Console output and uncaught exceptions of one page, oldest first (for failure messages).
-    func consoleLines(sessionID: String) -> [String] {
+    public func consoleLines(sessionID: String) -> [String] {
         state.withLock { s in
             s.events.filter { $0.sessionID == sessionID }.compactMap { e -> String? in
                 switch e.method {
@@ -160,11 +160,11 @@ final class DevToolsConnection: Sendable {
         }
         for p in pending {
             p.timer.cancel()
-            p.continuation.resume(throwing: BrowserTestError("DevTools \(p.method): \(reason)"))
+            p.continuation.resume(throwing: BrowserError("DevTools \(p.method): \(reason)"))
         }
         outbox.finish()
     }
 
     /// Closes the WebSocket (the browser keeps running).
-    func close() { outbox.finish() }
+    public func close() { outbox.finish() }
 }

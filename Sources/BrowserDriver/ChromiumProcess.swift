@@ -5,37 +5,37 @@ import Glibc
 
 /// One headless Chromium in its own process group, with a throwaway profile. Everything it writes
 /// (profile, crash database, log) lives in one temporary directory that `terminate()` removes.
-final class ChromiumProcess: Sendable {
+public final class ChromiumProcess: Sendable {
     /// Where Debian's `chromium` package puts the browser (first existing one wins; $CHROMIUM replaces the list).
-    static let candidatePaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+    public static let candidatePaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
     /// Longest wait for the DevTools endpoint after launch. Default 20 s (first start on a cold disk).
-    static let startTimeout: Double = 20
+    public static let startTimeout: Double = 20
     /// Grace period between SIGTERM and SIGKILL on shutdown. Default 3 s.
-    static let termGrace: Double = 3
+    public static let termGrace: Double = 3
 
-    let pid: pid_t
-    let directory: String
+    public let pid: pid_t
+    public let directory: String
     /// The browser-wide DevTools WebSocket, e.g. ws://127.0.0.1:41234/devtools/browser/<uuid>.
-    let devToolsURL: String
+    public let devToolsURL: String
 
     private init(pid: pid_t, directory: String, devToolsURL: String) {
         self.pid = pid; self.directory = directory; self.devToolsURL = devToolsURL
     }
 
-    var logPath: String { directory + "/chromium.log" }
+    public var logPath: String { directory + "/chromium.log" }
 
     /// The browser executable, or an error saying how to install it. Never a silent skip.
-    static func locate() throws -> String {
+    public static func locate() throws -> String {
         // $CHROMIUM, when set, is the only place looked at, so a wrong value fails loudly.
         let paths = ProcessInfo.processInfo.environment["CHROMIUM"].map { [$0] } ?? candidatePaths
         for path in paths where access(path, X_OK) == 0 { return path }
-        throw BrowserTestError("Chromium not found (looked at \(paths.joined(separator: ", "))): "
+        throw BrowserError("Chromium not found (looked at \(paths.joined(separator: ", "))): "
             + "run scripts/bootstrap, which installs the Debian package `chromium` (apt-get install -y chromium)")
     }
 
     /// Flags: headless, fake camera/microphone that need no permission prompt, loopback ICE allowed,
     /// and nothing throttled, so two windows of one browser both run at full speed.
-    static func arguments(profile: String) -> [String] {
+    public static func arguments(profile: String, extra: [String] = []) -> [String] {
         [
             "--headless=new", "--no-sandbox", "--remote-debugging-port=0", "--user-data-dir=\(profile)",
             // HummingbirdWSClient always sends this Origin; DevTools refuses origins not listed.
@@ -46,21 +46,22 @@ final class ChromiumProcess: Sendable {
             "--disable-backgrounding-occluded-windows", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-first-run",
             "--no-default-browser-check", "--password-store=basic", "--window-size=1280,900",
-            "about:blank",
-        ]
+        ] + extra + ["about:blank"]
     }
 
-    static func launch() async throws -> ChromiumProcess {
+    /// Starts Chromium with `arguments(profile:extra:)`; `extra` adds or refines flags (for example
+    /// `--use-fake-device-for-media-stream=fps=30`, which a later duplicate of a flag overrides).
+    public static func launch(extraArguments: [String] = []) async throws -> ChromiumProcess {
         let executable = try locate()
         let tmp = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
         var template = Array("\(tmp)/tuicall-browser-XXXXXX".utf8CString)
         guard let dirPointer = mkdtemp(&template) else {
-            throw BrowserTestError("cannot create a temporary directory: \(String(cString: strerror(errno)))")
+            throw BrowserError("cannot create a temporary directory: \(String(cString: strerror(errno)))")
         }
         let directory = String(cString: dirPointer)
         let profile = directory + "/profile"
         let logPath = directory + "/chromium.log"
-        let args = [executable] + arguments(profile: profile)
+        let args = [executable] + arguments(profile: profile, extra: extraArguments)
         // XDG dirs inside the temporary directory keep the crash database out of $HOME.
         var env = ProcessInfo.processInfo.environment
         env["XDG_CONFIG_HOME"] = directory + "/config"
@@ -81,12 +82,12 @@ final class ChromiumProcess: Sendable {
             if waitpid(pid, &status, WNOHANG) == pid {
                 let tail = logTail(logPath)
                 try? FileManager.default.removeItem(atPath: directory)
-                throw BrowserTestError("Chromium (\(executable)) exited during start-up (\(describeWaitStatus(status))); its log ends:\n\(tail)")
+                throw BrowserError("Chromium (\(executable)) exited during start-up (\(describeWaitStatus(status))); its log ends:\n\(tail)")
             }
             if Date() >= deadline {
                 let tail = logTail(logPath)
                 terminateGroup(pid: pid, directory: directory)
-                throw BrowserTestError("Chromium did not open its DevTools port within \(startTimeout) s; its log ends:\n\(tail)")
+                throw BrowserError("Chromium did not open its DevTools port within \(startTimeout) s; its log ends:\n\(tail)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -134,18 +135,18 @@ final class ChromiumProcess: Sendable {
         var pid = pid_t()
         let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
         guard rc == 0 else {
-            throw BrowserTestError("cannot start \(path): \(String(cString: strerror(rc)))")
+            throw BrowserError("cannot start \(path): \(String(cString: strerror(rc)))")
         }
         return pid
     }
 
     /// "exit code N" or "signal N" for a waitpid status.
-    static func describeWaitStatus(_ status: Int32) -> String {
+    public static func describeWaitStatus(_ status: Int32) -> String {
         let signal = status & 0x7f
         return signal == 0 ? "exit code \((status >> 8) & 0xff)" : "killed by signal \(signal)"
     }
 
-    static func logTail(_ path: String, lines: Int = 25) -> String {
+    public static func logTail(_ path: String, lines: Int = 25) -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "(no log at \(path))" }
         // D-Bus complaints are noise in a container; keep what could explain a failure.
         let useful = text.split(separator: "\n").filter { !$0.contains("dbus") }
@@ -153,21 +154,22 @@ final class ChromiumProcess: Sendable {
     }
 
     /// CPU time (user + system, seconds) of every process in the browser's process group.
-    func cpuSeconds() -> Double {
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var total = 0.0
-        for pid in Self.processes(inGroup: pid) {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            // Fields after "(comm)": state ppid pgrp ... utime is field 14, stime 15 (1-based).
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) { total += (u + s) / ticks }
-        }
-        return total
+    public func cpuSeconds() -> Double {
+        Self.processes(inGroup: pid).map(Self.cpuSeconds(ofProcess:)).reduce(0, +)
+    }
+
+    /// CPU time (user + system, seconds, all threads) of one live process; 0 when it is gone.
+    public static func cpuSeconds(ofProcess pid: pid_t) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // Fields after "(comm)": state ppid pgrp ... utime is field 14, stime 15 (1-based).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Live process ids whose process group is `pgid`.
-    static func processes(inGroup pgid: pid_t) -> [pid_t] {
+    public static func processes(inGroup pgid: pid_t) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { name -> pid_t? in
             guard let pid = pid_t(name),
@@ -180,7 +182,7 @@ final class ChromiumProcess: Sendable {
 
     /// Stops the whole process group (TERM, then KILL), reaps the browser, ends helpers that left
     /// the group (crashpad) and removes the temporary directory.
-    func terminate() { Self.terminateGroup(pid: pid, directory: directory) }
+    public func terminate() { Self.terminateGroup(pid: pid, directory: directory) }
 
     private static func terminateGroup(pid: pid_t, directory: String) {
         kill(-pid, SIGTERM)

@@ -2,28 +2,28 @@ import Foundation
 import Signaling
 
 /// A headless Chromium driven over DevTools: open windows, evaluate JavaScript, click and type.
-final class Browser: Sendable {
-    let process: ChromiumProcess
-    let devTools: DevToolsConnection
+public final class Browser: Sendable {
+    public let process: ChromiumProcess
+    public let devTools: DevToolsConnection
 
     private init(process: ChromiumProcess, devTools: DevToolsConnection) {
         self.process = process; self.devTools = devTools
     }
 
-    static func launch() async throws -> Browser {
-        let process = try await ChromiumProcess.launch()
+    public static func launch(extraArguments: [String] = []) async throws -> Browser {
+        let process = try await ChromiumProcess.launch(extraArguments: extraArguments)
         do {
             let devTools = try await DevToolsConnection.connect(url: process.devToolsURL)
             return Browser(process: process, devTools: devTools)
         } catch {
             let tail = ChromiumProcess.logTail(process.logPath)
             process.terminate()
-            throw BrowserTestError("\(error); Chromium's log ends:\n\(tail)")
+            throw BrowserError("\(error); Chromium's log ends:\n\(tail)")
         }
     }
 
     /// Runs `body` with a fresh browser and always shuts it down (process group and profile).
-    static func with<T: Sendable>(_ body: (Browser) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(_ body: (Browser) async throws -> T) async throws -> T {
         let browser = try await launch()
         do {
             let result = try await body(browser)
@@ -36,14 +36,14 @@ final class Browser: Sendable {
     }
 
     /// Opens `url` in a new window (a window each, so no page is a throttled background tab).
-    func open(_ url: String) async throws -> BrowserPage {
+    public func open(_ url: String) async throws -> BrowserPage {
         let created = try await devTools.send("Target.createTarget", ["url": .string("about:blank"), "newWindow": true])
         guard let targetID = created["targetId"]?.stringValue else {
-            throw BrowserTestError("Target.createTarget returned no targetId: \(created)")
+            throw BrowserError("Target.createTarget returned no targetId: \(created)")
         }
         let attached = try await devTools.send("Target.attachToTarget", ["targetId": .string(targetID), "flatten": true])
         guard let sessionID = attached["sessionId"]?.stringValue else {
-            throw BrowserTestError("Target.attachToTarget returned no sessionId: \(attached)")
+            throw BrowserError("Target.attachToTarget returned no sessionId: \(attached)")
         }
         let page = BrowserPage(devTools: devTools, targetID: targetID, sessionID: sessionID)
         try await page.command("Runtime.enable")
@@ -53,20 +53,20 @@ final class Browser: Sendable {
         return page
     }
 
-    func close() {
+    public func close() {
         devTools.close()
         process.terminate()
     }
 }
 
 /// One page (DevTools session) of a `Browser`.
-struct BrowserPage: Sendable {
-    let devTools: DevToolsConnection
-    let targetID: String
-    let sessionID: String
+public struct BrowserPage: Sendable {
+    public let devTools: DevToolsConnection
+    public let targetID: String
+    public let sessionID: String
 
     @discardableResult
-    func command(_ method: String, _ params: JSONObject = [:], timeout: Double = DevToolsConnection.defaultTimeout)
+    public func command(_ method: String, _ params: JSONObject = [:], timeout: Double = DevToolsConnection.defaultTimeout)
         async throws -> JSONObject {
         try await devTools.send(method, params, sessionID: sessionID, timeout: timeout)
     }
@@ -74,14 +74,14 @@ struct BrowserPage: Sendable {
     /// Evaluates `expression` (awaiting a returned promise) and returns its value as JSON;
     /// a thrown exception becomes an error carrying its message.
     @discardableResult
-    func evaluate(_ expression: String, timeout: Double = DevToolsConnection.defaultTimeout) async throws -> JSONValue {
+    public func evaluate(_ expression: String, timeout: Double = DevToolsConnection.defaultTimeout) async throws -> JSONValue {
         let reply = try await command("Runtime.evaluate", [
             "expression": .string(expression), "awaitPromise": true, "returnByValue": true, "userGesture": true,
         ], timeout: timeout)
         if let details = reply["exceptionDetails"]?.objectValue {
             let text = details["exception"]?.objectValue?["description"]?.stringValue
                 ?? details["text"]?.stringValue ?? "exception"
-            throw BrowserTestError("JavaScript `\(expression.prefix(120))` threw: \(text)")
+            throw BrowserError("JavaScript `\(expression.prefix(120))` threw: \(text)")
         }
         return reply["result"]?.objectValue?["value"] ?? .null
     }
@@ -89,7 +89,7 @@ struct BrowserPage: Sendable {
     /// Polls `expression` until it is truthy and returns that value; on timeout the error names
     /// `what`, the last value or error, and the page's recent log.
     @discardableResult
-    func waitFor(_ what: String, timeout: Double = 10, every interval: Duration = .milliseconds(50),
+    public func waitFor(_ what: String, timeout: Double = 10, every interval: Duration = .milliseconds(50),
                  _ expression: String) async throws -> JSONValue {
         let deadline = Date().addingTimeInterval(timeout)
         var last = "nothing yet"
@@ -104,7 +104,7 @@ struct BrowserPage: Sendable {
                 last = "\(error)"  // e.g. the page is still loading
             }
             if Date() >= deadline {
-                throw BrowserTestError("timed out after \(timeout) s waiting for \(what) (`\(expression.prefix(160))`); "
+                throw BrowserError("timed out after \(timeout) s waiting for \(what) (`\(expression.prefix(160))`); "
                     + "last result: \(last)\n\(await diagnostics())")
             }
             try await Task.sleep(for: interval)
@@ -112,13 +112,13 @@ struct BrowserPage: Sendable {
     }
 
     /// Waits for the web client's hook, `window.tuicall`, to be connected to the server.
-    func waitForWebClient(timeout: Double = 10) async throws {
+    public func waitForWebClient(timeout: Double = 10) async throws {
         try await waitFor("the web client to connect", timeout: timeout,
                           "typeof tuicall === 'object' && tuicall.connection === 'open'")
     }
 
     /// A real mouse click (press and release) at the centre of the first element matching `selector`.
-    func click(_ selector: String) async throws {
+    public func click(_ selector: String) async throws {
         let box = try await waitFor("\(selector) to be visible and enabled", timeout: 5, """
             (() => { const e = document.querySelector(\(jsString(selector)));
               if (!e || e.disabled || e.offsetParent === null) return null;
@@ -126,7 +126,7 @@ struct BrowserPage: Sendable {
               return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()
             """)
         guard let x = box.objectValue?["x"]?.doubleValue, let y = box.objectValue?["y"]?.doubleValue else {
-            throw BrowserTestError("cannot locate \(selector): \(box.serialized())")
+            throw BrowserError("cannot locate \(selector): \(box.serialized())")
         }
         for type in ["mouseMoved", "mousePressed", "mouseReleased"] {
             var params: JSONObject = ["type": .string(type), "x": .number(String(x)), "y": .number(String(y))]
@@ -136,12 +136,12 @@ struct BrowserPage: Sendable {
     }
 
     /// Types `text` into the focused element, as a keyboard would insert it.
-    func type(_ text: String) async throws {
+    public func type(_ text: String) async throws {
         try await command("Input.insertText", ["text": .string(text)])
     }
 
     /// Presses and releases Enter in the focused element.
-    func pressEnter() async throws {
+    public func pressEnter() async throws {
         for type in ["keyDown", "keyUp"] {
             var params: JSONObject = ["type": .string(type), "key": "Enter", "code": "Enter",
                                       "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13]
@@ -151,7 +151,7 @@ struct BrowserPage: Sendable {
     }
 
     /// The page's status line, its client log and console output: what a failure message needs.
-    func diagnostics() async -> String {
+    public func diagnostics() async -> String {
         let hook = (try? await evaluate(
             "typeof tuicall === 'object' ? {state: tuicall.state, me: tuicall.me, peer: tuicall.peer, status: tuicall.status, log: tuicall.log.slice(-25)} : 'no tuicall hook'",
             timeout: 2))?.serialized() ?? "(page not answering)"
@@ -159,10 +159,10 @@ struct BrowserPage: Sendable {
         return "page: \(hook)\nconsole:\n\(console)"
     }
 
-    func close() async {
+    public func close() async {
         _ = try? await devTools.send("Target.closeTarget", ["targetId": .string(targetID)], timeout: 5)
     }
 }
 
 /// `s` as a JavaScript string literal.
-func jsString(_ s: String) -> String { JSONValue.string(s).serialized() }
+public func jsString(_ s: String) -> String { JSONValue.string(s).serialized() }
