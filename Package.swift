@@ -95,7 +95,7 @@ let package = Package(
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(name: "CallEngineTests",
                     dependencies: ["CallEngine", "Codecs", "Capture", "Media", "Signaling"],
-                    exclude: ["SDP/Fixtures", "Transport/Helpers/aiortc_peer.py", "Media/Helpers/aiortc_media_peer.py"]),
+                    exclude: ["SDP/Fixtures", "Helpers/aiortc_peer.py"]),
         .testTarget(name: "BrowserTests",
                     dependencies: ["BrowserDriver", "SignalingServer", "Signaling",
                                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

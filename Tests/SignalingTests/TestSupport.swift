@@ -35,38 +35,28 @@ let quietLogger: Logger = {
     return l
 }()
 
-/// The real server on an ephemeral loopback port, run as a Service the way `tuicall serve` runs it.
+/// The real server on an ephemeral loopback port, run in-process as the client's embedded server runs it.
 final class TestServer: Sendable {
-    let server: SignalingServer
-    let group: ServiceGroup
-    let port: Int
-    let task: Task<Void, Error>
+    let running: InProcessSignalingServer
+    var server: SignalingServer { running.server }
+    var port: Int { running.port }
 
-    private init(server: SignalingServer, group: ServiceGroup, port: Int, task: Task<Void, Error>) {
-        self.server = server; self.group = group; self.port = port; self.task = task
-    }
+    private init(running: InProcessSignalingServer) { self.running = running }
 
     static func start(port: Int = 0, configure: (inout SignalingServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         var config = SignalingServerConfiguration()
         config.port = port
         configure(&config)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let server = SignalingServer(configuration: config, logger: quietLogger) { portSink.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [server], logger: quietLogger))
-        let task = Task { try await group.run() }
-        let bound = try await withTimeout(10, "server start") {
-            var it = ports.makeAsyncIterator()
-            guard let p = await it.next() else { throw TimeoutError(description: "server did not start") }
-            return p
-        }
-        return TestServer(server: server, group: group, port: bound, task: task)
+        return TestServer(running: try await InProcessSignalingServer.start(configuration: config, logger: quietLogger))
     }
 
     var url: String { "\(server.configuration.tlsCertificatePath == nil ? "ws" : "wss")://127.0.0.1:\(port)/" }
 
+    /// Graceful shutdown; a server that does not finish it within 5 s fails the test that stops it.
     func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
+        guard await running.stop() else {
+            throw TimeoutError(description: "the server did not shut down gracefully within 5 s: \(server.counts)")
+        }
     }
 }
 

@@ -79,8 +79,7 @@ final class AudioSender: @unchecked Sendable {
         first = false
         sequenceNumber &+= 1
         timestamp &+= OpusPayload.timestampIncrement()
-        if let id = media.midExtensionId { p.setExtension(id: id, data: HeaderExtensions.encodeMid(media.mid)) }
-        if let id = media.absSendTimeExtensionId { p.setExtension(id: id, data: HeaderExtensions.encodeAbsSendTime(ns: now)) }
+        media.addSendExtensions(to: &p, nowNs: now)
         guard let protected = output.send(p) else { return }
         sendStats.onSent(p, nowNs: now)
         statsLock.withLock {

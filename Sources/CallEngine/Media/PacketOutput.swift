@@ -41,3 +41,12 @@ final class PacketOutput: @unchecked Sendable {
         transport.send(rtcp: RtcpPacket.serializeCompound(packets))
     }
 }
+
+extension NegotiatedMedia {
+    /// Adds the header extensions every outgoing packet of this m-line carries (mid for BUNDLE demux,
+    /// abs-send-time for the peer's REMB estimator), when negotiated.
+    func addSendExtensions(to packet: inout RtpPacket, nowNs: UInt64) {
+        if let id = midExtensionId { packet.setExtension(id: id, data: HeaderExtensions.encodeMid(mid)) }
+        if let id = absSendTimeExtensionId { packet.setExtension(id: id, data: HeaderExtensions.encodeAbsSendTime(ns: nowNs)) }
+    }
+}

@@ -125,8 +125,7 @@ final class VideoSender: @unchecked Sendable {
             var p = RtpPacket(payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: timestamp,
                               ssrc: ssrc, marker: i == payloads.count - 1, payload: payload)
             sequenceNumber &+= 1
-            if let id = media.midExtensionId { p.setExtension(id: id, data: HeaderExtensions.encodeMid(media.mid)) }
-            if let id = media.absSendTimeExtensionId { p.setExtension(id: id, data: HeaderExtensions.encodeAbsSendTime(ns: now)) }
+            media.addSendExtensions(to: &p, nowNs: now)
             guard let protected = output.send(p) else { continue }
             responder.onSent(p, protectedBytes: protected, nowNs: now)
             sendStats.onSent(p, nowNs: now)

@@ -3,9 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Logging
-import ServiceLifecycle
 import SignalingServer
-import Synchronization
 
 /// The signaling server run inside the client when no `--server` is given and nobody answers
 /// on the default address (127.0.0.1:6503), so a first user can start chatting at once.
@@ -13,13 +11,10 @@ final class EmbeddedServer: Sendable {
     /// How long to wait for the embedded server to listen.
     static let startTimeout: Duration = .seconds(5)
 
-    private let group: ServiceGroup
-    private let task: Task<Void, Never>
-    let port: Int
+    private let running: InProcessSignalingServer
+    var port: Int { running.port }
 
-    private init(group: ServiceGroup, task: Task<Void, Never>, port: Int) {
-        self.group = group; self.task = task; self.port = port
-    }
+    private init(running: InProcessSignalingServer) { self.running = running }
 
     /// Whether something accepts TCP connections on host:port (a quick loopback probe).
     static func somethingListens(host: String, port: Int) -> Bool {
@@ -42,40 +37,14 @@ final class EmbeddedServer: Sendable {
         var config = SignalingServerConfiguration()
         config.host = host
         config.port = port
-        let (listening, listeningSink) = AsyncStream<Int>.makeStream()
-        let server = SignalingServer(configuration: config, logger: logger) { port in
-            listeningSink.yield(port)
-            listeningSink.finish()
+        do {
+            return EmbeddedServer(running: try await InProcessSignalingServer.start(
+                configuration: config, logger: logger, startTimeout: startTimeout))
+        } catch {
+            throw CLIError("\(error); run `tuicall serve` elsewhere and pass --server ws://HOST:PORT")
         }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [],
-                                                      logger: logger))
-        let failure = Mutex<String?>(nil)
-        let task = Task {
-            do { try await group.run() } catch {
-                failure.withLock { $0 = "\(error)" }
-                logger.error("embedded signaling server stopped", metadata: ["error": "\(error)"])
-            }
-            listeningSink.finish()
-        }
-        let timeout = Task {
-            try? await Task.sleep(for: startTimeout)
-            listeningSink.finish()
-        }
-        defer { timeout.cancel() }
-        for await bound in listening {
-            return EmbeddedServer(group: group, task: task, port: bound)
-        }
-        task.cancel()
-        let why = failure.withLock { $0 } ?? "it did not start listening within \(startTimeout)"
-        throw CLIError("cannot start the embedded signaling server on \(host):\(port): \(why); "
-                       + "run `tuicall serve` elsewhere and pass --server ws://HOST:PORT")
     }
 
     /// Closes connections and releases the port.
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        let watchdog = Task { [task] in try? await Task.sleep(for: .seconds(2)); task.cancel() }
-        await task.value
-        watchdog.cancel()
-    }
+    func stop() async { await running.stop(timeout: .seconds(2)) }
 }

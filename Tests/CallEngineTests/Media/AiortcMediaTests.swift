@@ -15,7 +15,7 @@ struct AiortcMediaTests {
 
     /// Starts our media, then checks both sides decoded the other's video and audio.
     static func exchangeMedia(_ pc: PeerConnection, connected: TransportTestCollector<PeerConnectionEvent>,
-                              _ theirs: AiortcMediaPeer) throws {
+                              _ theirs: AiortcPeer) throws {
         #expect(connected.wait(seconds: 15) { $0.contains(.connectionState(.connected)) })
         let session = MediaSession(peerConnection: pc, options: MediaSessionOptions(cname: "tuicall"))
         let video = StampCollectingSink(), audio = SampleCollectingSink()
@@ -28,7 +28,7 @@ struct AiortcMediaTests {
         #expect(video.all.last.map { $0.width == 640 && $0.height == 480 } == true)
         #expect(waitUntil(seconds: 5) { audio.all.count >= 48_000 })
         // Our pattern and tone decoded by aiortc.
-        var stats: AiortcMediaMessage?
+        var stats: AiortcMessage?
         _ = waitUntil(seconds: 15) {
             stats = theirs.stats()
             return (stats?.videoFrames ?? 0) >= 30 && (stats?.audioFrames ?? 0) >= 50
@@ -42,22 +42,22 @@ struct AiortcMediaTests {
     @Test func weOfferAiortcAnswers() throws {
         let (a, v) = Self.tracks()
         let pc = try PeerConnection(configuration: PeerConnectionConfiguration(ice: .loopback, cname: "tuicall", audio: a, video: v))
-        let theirs = try AiortcMediaPeer(role: "answer")
+        let theirs = try AiortcPeer(role: "answer", media: true)
         defer { theirs.stop(); pc.close() }
         let events = TransportTestCollector<PeerConnectionEvent>()
         let gate = SignalingGate()
         pc.setEventHandler { event in
             events.append(event)
             if case .iceCandidate(let c) = event {
-                gate.send { theirs.send(AiortcMediaMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
+                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
                                                            sdpMLineIndex: c.sdpMLineIndex)) }
             } else if event == .iceGatheringComplete {
-                gate.send { theirs.send(AiortcMediaMessage(type: "candidate", candidate: "", sdpMid: "0", sdpMLineIndex: 0)) }
+                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: "", sdpMid: "0", sdpMLineIndex: 0)) }
             }
         }
         let offer = try pc.createOffer()
         try pc.setLocalDescription(offer)
-        gate.open { theirs.send(AiortcMediaMessage(type: "offer", sdp: offer.sdp)) }
+        gate.open { theirs.send(AiortcMessage(type: "offer", sdp: offer.sdp)) }
         let answer = try #require(theirs.first("answer")?.sdp)
         try pc.setRemoteDescription(SessionDescriptionInit(type: .answer, sdp: answer))
         try Self.exchangeMedia(pc, connected: events, theirs)
@@ -66,14 +66,14 @@ struct AiortcMediaTests {
     @Test func aiortcOffersWeAnswer() throws {
         let (a, v) = Self.tracks()
         let pc = try PeerConnection(configuration: PeerConnectionConfiguration(ice: .loopback, cname: "tuicall", audio: a, video: v))
-        let theirs = try AiortcMediaPeer(role: "offer")
+        let theirs = try AiortcPeer(role: "offer", media: true)
         defer { theirs.stop(); pc.close() }
         let events = TransportTestCollector<PeerConnectionEvent>()
         let gate = SignalingGate()
         pc.setEventHandler { event in
             events.append(event)
             if case .iceCandidate(let c) = event {
-                gate.send { theirs.send(AiortcMediaMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
+                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
                                                            sdpMLineIndex: c.sdpMLineIndex)) }
             }
         }
@@ -81,7 +81,7 @@ struct AiortcMediaTests {
         try pc.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: offer))
         let answer = try pc.createAnswer()
         try pc.setLocalDescription(answer)
-        gate.open { theirs.send(AiortcMediaMessage(type: "answer", sdp: answer.sdp)) }
+        gate.open { theirs.send(AiortcMessage(type: "answer", sdp: answer.sdp)) }
         try Self.exchangeMedia(pc, connected: events, theirs)
     }
 }

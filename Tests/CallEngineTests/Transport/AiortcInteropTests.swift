@@ -14,7 +14,7 @@ struct AiortcInteropTests {
     }
 
     /// Media flows both ways once connected: aiortc's silence reaches us, our packets reach aiortc's receiver.
-    static func checkMedia(_ ours: TestPeerConnection, _ theirs: AiortcProcess) throws {
+    static func checkMedia(_ ours: TestPeerConnection, _ theirs: AiortcPeer) throws {
         #expect(ours.waitConnected())
         let media = try #require(ours.pc.negotiated?.media.first { $0.kind == .audio })
         let pt = try #require(media.codec?.payloadType)
@@ -35,7 +35,7 @@ struct AiortcInteropTests {
 
     @Test func weOfferAiortcAnswers() throws {
         let ours = try TestPeerConnection(audio: Self.audio, receiveVideo: false)
-        let theirs = try AiortcProcess(role: "answer")
+        let theirs = try AiortcPeer(role: "answer")
         defer { theirs.stop(); ours.pc.close() }
         // Candidates may be gathered before the offer is on its way; aiortc drops candidates that come before
         // the offer, so hold them until it is sent (a signaling queue does the same by ordering its work).
@@ -61,7 +61,7 @@ struct AiortcInteropTests {
 
     @Test func aiortcOffersWeAnswer() throws {
         let ours = try TestPeerConnection(audio: Self.audio, receiveVideo: false)
-        let theirs = try AiortcProcess(role: "offer")
+        let theirs = try AiortcPeer(role: "offer")
         defer { theirs.stop(); ours.pc.close() }
         let gate = SignalingGate()
         ours.pc.setEventHandler { event in

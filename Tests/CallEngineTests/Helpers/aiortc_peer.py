@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""An aiortc peer for tuicall interop tests, driven by JSON lines on stdin/stdout.
+"""An aiortc peer for tuicall's interop tests, driven by JSON lines on stdin/stdout.
 
-Usage: aiortc_peer.py offer|answer
+Usage: aiortc_peer.py offer|answer [audio|media]
+  audio (default): sends silence as Opus only (transport tests: real SRTP towards tuicall);
+  media: also sends aiortc's 640x480 test VideoStreamTrack as VP8 and counts the frames it decodes.
 
 stdin  : {"type":"offer"|"answer","sdp":...}
          {"type":"candidate","candidate":"candidate:..." or "","sdpMid":"0","sdpMLineIndex":0}
-         {"type":"stats"}   -> replies {"type":"stats","packetsReceived":N,"packetsSent":N}
+         {"type":"stats"} -> {"type":"stats","packetsReceived":N,"packetsSent":N,
+                              "videoFrames":N,"audioFrames":N,"width":W,"height":H}
          {"type":"bye"}
 stdout : {"type":"offer"|"answer","sdp":...}   (candidates are inside the SDP: aiortc does not trickle)
          {"type":"state","state":"connected"|...}
@@ -23,8 +26,10 @@ import aioice.ice
 aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: ["127.0.0.1"]
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription  # noqa: E402
-from aiortc.mediastreams import AudioStreamTrack  # noqa: E402
+from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack  # noqa: E402
 from aiortc.sdp import candidate_from_sdp  # noqa: E402
+
+counts = {"video": 0, "audio": 0, "width": 0, "height": 0}
 
 
 def emit(message):
@@ -32,7 +37,7 @@ def emit(message):
     sys.stdout.flush()
 
 
-async def stats_of(pc):
+async def packet_counts(pc):
     received = sent = 0
     report = await pc.getStats()
     for stat in report.values():
@@ -43,9 +48,26 @@ async def stats_of(pc):
     return received, sent
 
 
-async def main(role):
+async def consume(track):
+    while True:
+        try:
+            frame = await track.recv()
+        except Exception:
+            return
+        counts[track.kind] += 1
+        if track.kind == "video":
+            counts["width"], counts["height"] = frame.width, frame.height
+
+
+async def main(role, media):
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    pc.addTrack(AudioStreamTrack())  # silence, Opus-encoded: real SRTP towards tuicall
+    pc.addTrack(AudioStreamTrack())
+    if media:
+        pc.addTrack(VideoStreamTrack())
+
+        @pc.on("track")
+        def on_track(track):
+            asyncio.ensure_future(consume(track))
 
     @pc.on("connectionstatechange")
     async def on_state():
@@ -78,8 +100,10 @@ async def main(role):
                     candidate.sdpMLineIndex = message.get("sdpMLineIndex")
                     await pc.addIceCandidate(candidate)
             elif kind == "stats":
-                received, sent = await stats_of(pc)
-                emit({"type": "stats", "packetsReceived": received, "packetsSent": sent})
+                received, sent = await packet_counts(pc)
+                emit({"type": "stats", "packetsReceived": received, "packetsSent": sent,
+                      "videoFrames": counts["video"], "audioFrames": counts["audio"],
+                      "width": counts["width"], "height": counts["height"]})
             elif kind == "bye":
                 break
         except Exception as error:  # report, keep serving: the test decides
@@ -88,4 +112,5 @@ async def main(role):
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "answer"))
+    args = sys.argv[1:]
+    asyncio.run(main(args[0] if args else "answer", len(args) > 1 and args[1] == "media"))

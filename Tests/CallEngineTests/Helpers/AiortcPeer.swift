@@ -12,10 +12,15 @@ struct AiortcMessage: Codable, Sendable, Equatable {
     var message: String?
     var packetsReceived: Int?
     var packetsSent: Int?
+    var videoFrames: Int?
+    var audioFrames: Int?
+    var width: Int?
+    var height: Int?
 }
 
-/// aiortc_peer.py running under python3; needs `pip install aiortc`.
-final class AiortcProcess: @unchecked Sendable {
+/// aiortc_peer.py running under python3 (needs `pip install aiortc`): an independent WebRTC peer that
+/// sends Opus (silence), with `media` also VP8 (aiortc's test picture), and counts what it decodes.
+final class AiortcPeer: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("aiortc_peer.py")
 
     /// True when python3 can import aiortc.
@@ -34,11 +39,12 @@ final class AiortcProcess: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
+    private let writeLock = NSLock()
 
     /// Starts the helper as offerer or answerer.
-    init(role: String) throws {
+    init(role: String, media: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path, role]
+        process.arguments = ["python3", Self.script.path, role, media ? "media" : "audio"]
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -63,7 +69,7 @@ final class AiortcProcess: @unchecked Sendable {
     func send(_ message: AiortcMessage) {
         guard process.isRunning, var data = try? JSONEncoder().encode(message) else { return }
         data.append(0x0A)
-        input.fileHandleForWriting.write(data)
+        writeLock.withLock { input.fileHandleForWriting.write(data) }
     }
 
     /// Waits for the first message of `type`.
@@ -72,7 +78,7 @@ final class AiortcProcess: @unchecked Sendable {
         return messages.all.first { $0.type == type }
     }
 
-    /// Asks for RTP counters and waits for the answer.
+    /// Asks for RTP and decoded-frame counters and waits for the answer.
     func stats(seconds: Double = 5) -> AiortcMessage? {
         let before = messages.all.count
         send(AiortcMessage(type: "stats"))
