@@ -102,7 +102,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // Drives the built `tuicall` binary in tmux: a real terminal.
-        .testTarget(name: "TUITests", dependencies: []),
+        .testTarget(name: "TUITests", dependencies: ["BrowserDriver", "Signaling"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Media", "Capture"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Media"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Capture", "Media"]),

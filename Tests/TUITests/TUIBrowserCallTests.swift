@@ -1,0 +1,67 @@
+import BrowserDriver
+import Foundation
+import Signaling
+import Testing
+
+/// The promise of the project, as users meet it: a terminal user (the real `tuicall` in tmux) and a
+/// browser user (headless Chromium on the web client of `tuicall serve`) call each other, both ways.
+@Suite(.serialized)
+struct TUIBrowserCallTests {
+    /// Video and audio decoded by the page, and sent by it.
+    static let pageMediaFlows = """
+        tuicall.stats().then(s => s && s.inboundVideo.framesDecoded > 0 && s.inboundAudio.packetsReceived > 0
+          && s.outboundVideo.framesEncoded > 0 ? s : null)
+        """
+
+    /// alice's status line shows live fps and her pane shows the browser's picture as 24-bit half-blocks.
+    static func waitForRemoteVideo(_ tmux: Tmux) throws {
+        try tmux.waitUntil("alice", seconds: 20, "received video in alice's status line") {
+            try tmux.capture("alice").range(of: #"in call with web . [1-9][0-9]* fps"#, options: .regularExpression) != nil
+        }
+        try tmux.waitUntil("alice", "the browser's video in alice's pane") {
+            let rows = CapturedScreen.parse(try tmux.capture("alice", escapes: true))
+            return CapturedScreen.trueColorCells(rows).count > 600 && CapturedScreen.trueColorHalfBlocks(rows).count > 20
+        }
+    }
+
+    @Test func terminalAndBrowserCallEachOtherBothWays() async throws {
+        let binary = try TuicallBinary.path()
+        let tmux = try Tmux()
+        defer { tmux.kill() }
+        let port = try TUIEndToEndTests.startServer(tmux, binary: binary)
+        let browser = try await Browser.launch()
+        defer { browser.close() }
+        let page = try await browser.open("http://127.0.0.1:\(port)/")
+        try await page.waitForWebClient()
+        #expect(try await page.evaluate("tuicall.login('web')") == .string("web"))
+        try tmux.newSession("alice", command: TUIEndToEndTests.client(
+            binary, tmux, name: "alice", server: "ws://127.0.0.1:\(port)", extra: "--mic test --speaker none"))
+        try tmux.waitUntil("alice", "web in alice's list") {
+            try TUIEndToEndTests.userList(tmux, "alice").joined().contains("web")
+        }
+
+        // The terminal calls: Enter on web rings the browser, which accepts.
+        try TUIEndToEndTests.select(tmux, "alice", user: "web")
+        try tmux.sendKeys("alice", "Enter")
+        try await page.waitFor("the browser to ring", timeout: 15, "tuicall.state === 'ringing' && tuicall.peer === 'alice'")
+        _ = try await page.evaluate("tuicall.accept().then(() => true)")
+        let stats = try await page.waitFor("the browser decoding alice's video and audio", timeout: 20, Self.pageMediaFlows)
+        #expect((stats.objectValue?["inboundVideo"]?.objectValue?["frameWidth"]?.intValue ?? 0) == 640)
+        try Self.waitForRemoteVideo(tmux)
+        // h in the terminal ends the call in the browser too.
+        try tmux.sendKeys("alice", "h")
+        try await page.waitFor("the browser's call to end", timeout: 10, "tuicall.state === 'idle'")
+        try tmux.waitForText("alice", "Call ended")
+
+        // The browser calls: the terminal rings, a answers, the browser hangs up.
+        _ = try await page.evaluate("tuicall.call('alice').then(() => true)")
+        try tmux.waitForText("alice", "web is calling")
+        try tmux.sendKeys("alice", "a")
+        try tmux.waitForText("alice", "in call with web")
+        _ = try await page.waitFor("the browser decoding alice's video and audio", timeout: 20, Self.pageMediaFlows)
+        try Self.waitForRemoteVideo(tmux)
+        _ = try await page.evaluate("tuicall.hangUp()")
+        try tmux.waitForText("alice", "Call ended")
+        #expect(!(try tmux.capture("alice").contains("in call with web")))
+    }
+}
