@@ -20,6 +20,8 @@ static inline int tui_color_pairs(void) { return COLOR_PAIRS; }
 
 /* newterm on the process's stdout/stdin; NULL (not exit) when TERM is unusable. */
 static inline SCREEN *tui_newterm(void) { return newterm(NULL, stdout, stdin); }
+/* ncurses writes through stdout's buffer: flush it before the process stops (Ctrl-Z). */
+static inline void tui_flush_stdout(void) { fflush(stdout); }
 
 static inline int tui_attr_normal(void) { return (int)A_NORMAL; }
 static inline int tui_attr_bold(void) { return (int)A_BOLD; }

@@ -144,4 +144,21 @@ struct SignalingClientTests {
         await alice.stop()
         try await again.stop()
     }
+
+    /// A user quitting while the server is away must not wait for the next retry (or a watchdog).
+    @Test func stopWhileWaitingToReconnectEndsAtOnce() async throws {
+        let server = try await TestServer.start()
+        let port = server.port
+        try await server.stop()
+        let client = SignalingClient(url: "ws://127.0.0.1:\(port)/", name: "alice", logger: quietLogger,
+                                     reconnect: ReconnectPolicy(initialDelay: 5, maxDelay: 5))
+        let events = EventRecorder(client)
+        client.start()
+        try await events.waitFor("backoff") { if case .state(.waitingToReconnect) = $0 { true } else { false } }
+        let clock = ContinuousClock()
+        let took = await clock.measure { await client.stop() }
+        // The retry is 5 s away and stop's watchdog fires after 2 s: either would mean stop waited for it.
+        #expect(took < .seconds(1), "stop took \(took)")
+        try await events.waitFor("stopped") { $0 == .state(.stopped) }
+    }
 }

@@ -150,6 +150,11 @@ struct TUIEndToEndTests {
             }
         }
 
+        // Ctrl-Z during a call is refused (a stopped client would freeze the call for alice).
+        try tmux.sendKeys("bob", "C-z")
+        try tmux.waitForText("bob", "Hang up (h) before suspending")
+        #expect(try tmux.capture("alice").contains("in call with bob"))
+
         // h in bob's terminal ends the call in both.
         try tmux.sendKeys("bob", "h")
         try tmux.waitForText("alice", "Call ended")
@@ -231,6 +236,43 @@ struct TUIEndToEndTests {
 
     @Test func ctrlCRestoresTheTerminal() throws {
         try checkRestore(exitCode: 128 + 2) { tmux in try tmux.sendKeys("sh", "C-c") }
+    }
+
+    @Test func ctrlZSuspendsToTheShellAndFgResumes() throws {
+        let binary = try TuicallBinary.path()
+        let tmux = try Tmux()
+        defer { tmux.kill() }
+        try tmux.newSession("sh", cols: 120, rows: 40, command: nil)
+        try tmux.waitForText("sh", "$")
+        try tmux.sendText("sh", Self.client(binary, tmux, name: "alice", server: "ws://127.0.0.1:1"))
+        try tmux.sendKeys("sh", "Enter")
+        try tmux.waitForText("sh", "server unreachable")
+        let shell = try #require(Int32(try tmux.format("sh", "#{pane_pid}")))
+        let client = try #require(childProcesses(of: shell).first, "the client process")
+
+        // Ctrl-Z: the shell gets the terminal back as it was, and the client is stopped.
+        try tmux.sendKeys("sh", "C-z")
+        try tmux.waitUntil("sh", "the main screen back") { try tmux.format("sh", "#{alternate_on}") == "0" }
+        #expect(try tmux.format("sh", "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}") == "000")
+        #expect(try tmux.format("sh", "#{cursor_flag}") == "1")
+        try tmux.waitUntil("sh", "the client stopped") {
+            let stat = (try? String(contentsOfFile: "/proc/\(client)/stat", encoding: .utf8)) ?? ""
+            return stat.split(separator: ")").last?.split(separator: " ").first == "T"
+        }
+
+        // fg: the UI is back in full, and still answers keys.
+        try tmux.sendText("sh", "fg")
+        try tmux.sendKeys("sh", "Enter")
+        try tmux.waitUntil("sh", "the UI back on the alternate screen") {
+            try tmux.format("sh", "#{alternate_on}") == "1" && (try tmux.capture("sh").contains("server unreachable"))
+        }
+        try tmux.waitForText("sh", "q quit")  // the key hints are drawn again
+        try tmux.sendKeys("sh", "q")
+        try tmux.waitUntil("sh", "the client to exit") { !Tmux.isRunning(client) }
+        try tmux.sendText("sh", "echo EXITED:$?")
+        try tmux.sendKeys("sh", "Enter")
+        try tmux.waitForText("sh", "EXITED:0")
+        #expect(try tmux.format("sh", "#{alternate_on}") == "0")
     }
 
     @Test func unreachableServerIsRetriedWithBackoffShown() throws {

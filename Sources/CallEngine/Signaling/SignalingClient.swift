@@ -62,6 +62,8 @@ public final class SignalingClient: Sendable {
             return (s.loop, s.outbound)
         }
         out?.yield(.close)
+        // Not connected (waiting to retry, or connecting): nothing to close politely, stop at once.
+        if out == nil { loop?.cancel() }
         if let loop {
             let watchdog = Task { try? await Task.sleep(for: .seconds(2)); loop.cancel() }
             await loop.value

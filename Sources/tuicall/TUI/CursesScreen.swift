@@ -82,6 +82,23 @@ final class CursesScreen {
         endwin()
     }
 
+    /// Gives the terminal back for a suspend (Ctrl-Z): mouse reporting off, cursor on, main screen.
+    func suspend() {
+        guard !ended else { return }
+        mousemask(0, nil)
+        curs_set(1)
+        endwin()
+        tui_flush_stdout()
+    }
+
+    /// Takes the terminal again after a suspend (the next `flush(full: true)` repaints it).
+    func resume() {
+        guard !ended else { return }
+        doupdate()  // leaves endwin's shell mode: program mode and the alternate screen again
+        curs_set(0)
+        mousemask(tui_mouse_all(), nil)
+    }
+
     var rows: Int { Int(tui_lines()) }
     var cols: Int { Int(tui_cols()) }
 

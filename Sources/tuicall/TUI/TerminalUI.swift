@@ -133,11 +133,7 @@ final class TerminalUI: @unchecked Sendable {
                     return .signal(sig)
                 }
                 if sig == SIGWINCH { resizeFromTerminal() }
-                if sig == SIGTSTP {
-                    // Suspending would leave the camera and the call running behind a shell prompt.
-                    model.say("Ctrl-Z (suspend) is not supported while calls may run: press q to quit.", warning: true)
-                    chromeDirty = true
-                }
+                if sig == SIGTSTP { suspend() }
                 if sig == SIGCONT { fullRepaint = true; chromeDirty = true }
             }
             while let key = screen.nextKey() {
@@ -165,6 +161,21 @@ final class TerminalUI: @unchecked Sendable {
                 video.present(result.grid)
             }
         }
+    }
+
+    /// Ctrl-Z: stops like any terminal program (the shell's `fg` brings it back, repainted), except during
+    /// a call or while ringing, where a stopped process would freeze the call for the other side.
+    private func suspend() {
+        if model.call != .idle {
+            model.say("Hang up (h) before suspending with Ctrl-Z: a stopped tuicall would freeze the call.", warning: true)
+            chromeDirty = true
+            return
+        }
+        screen.suspend()
+        raise(SIGSTOP)  // cannot be caught: the shell sees the job stop here, and we go on after `fg`
+        screen.resume()
+        resizeFromTerminal()     // the terminal may have changed size while we were stopped
+        relayout()
     }
 
     /// Sleeps until the next scheduled change: message expiry, countdown tick, pending video.
