@@ -61,7 +61,7 @@ struct TUIBrowserCallTests {
         _ = try await page.waitFor("the browser decoding alice's video and audio", timeout: 20, Self.pageMediaFlows)
         try Self.waitForRemoteVideo(tmux)
         _ = try await page.evaluate("tuicall.hangUp()")
-        try tmux.waitForText("alice", "Call ended")
+        try tmux.waitForText("alice", "Call ended: web hung up")
         #expect(!(try tmux.capture("alice").contains("in call with web")))
     }
 }

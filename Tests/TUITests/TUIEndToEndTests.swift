@@ -123,7 +123,7 @@ struct TUIEndToEndTests {
         try tmux.waitForText("alice", "calling bob")
         try tmux.waitForText("bob", "alice is calling")
         try tmux.sendKeys("bob", "d")
-        try tmux.waitForText("alice", "declined")
+        try tmux.waitForText("alice", "bob declined the call")
 
         // A mouse click on bob's row invites him again; bob accepts with a: both are in the call.
         let lines = try tmux.lines("alice")
@@ -157,8 +157,8 @@ struct TUIEndToEndTests {
 
         // h in bob's terminal ends the call in both.
         try tmux.sendKeys("bob", "h")
-        try tmux.waitForText("alice", "Call ended")
-        try tmux.waitForText("bob", "Call ended")
+        try tmux.waitForText("alice", "Call ended: bob hung up")
+        try tmux.waitForText("bob", "Call ended: you hung up")
     }
 
     @Test func resizeRelaysOutAndNamesTheMinimum() throws {

@@ -52,6 +52,17 @@ public enum CallEndReason: Sendable, Equatable, CustomStringConvertible {
         case .failed(let why): "the call failed: \(why)"
         }
     }
+
+    /// The same, naming the peer where the plain text says "the peer" (what a user reads).
+    public func description(peer: String?) -> String {
+        guard let peer else { return description }
+        switch self {
+        case .remoteHangUp: return "\(peer) hung up"
+        case .declined: return "\(peer) declined the call"
+        case .peerLeft: return "\(peer) left the server"
+        default: return description
+        }
+    }
 }
 
 /// Why `Call.call`, `accept` or `decline` refused.

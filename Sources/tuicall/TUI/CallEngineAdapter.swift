@@ -12,6 +12,8 @@ final class CallEngineAdapter: CallControl, Sendable {
     private let sink: AsyncStream<CallEvent>.Continuation
     private let call: Call
     private let statsTask = Mutex<Task<Void, Never>?>(nil)
+    /// The peer of the current or last call, to name them when the call ends.
+    private let lastPeer = Mutex<String?>(nil)
     private let logger = Logger(label: "tuicall.call")
 
     init(context: CallContext) {
@@ -47,6 +49,7 @@ final class CallEngineAdapter: CallControl, Sendable {
     }
 
     private func publish(_ state: CallState) {
+        if let peer = state.peer { lastPeer.withLock { $0 = peer } }
         switch state {
         case .idle: break
         case .calling(let peer), .connecting(let peer): sink.yield(.calling(peer: peer))
@@ -56,7 +59,7 @@ final class CallEngineAdapter: CallControl, Sendable {
             startStats()
         case .ended(let reason):
             statsTask.withLock { $0?.cancel(); $0 = nil }
-            sink.yield(.ended(reason: "\(reason)"))
+            sink.yield(.ended(reason: reason.description(peer: lastPeer.withLock { $0 })))
         }
     }
 

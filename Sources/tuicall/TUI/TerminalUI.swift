@@ -351,7 +351,8 @@ final class TerminalUI: @unchecked Sendable {
             model.call = .inCall(peer)
             remoteFrame = nil
         case .ended(let reason):
-            if let peer = model.call.peer { note("Call with \(peer) ended: \(reason)", warning: false) }
+            let peer = model.call.peer
+            if let peer { note("Call with \(peer) ended: \(reason)", warning: false) }
             model.call = .idle
             model.stats = nil
             remoteFrame = nil
