@@ -7,6 +7,11 @@ struct TuiCall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tuicall",
         abstract: "A terminal video-call chat client that is a real WebRTC endpoint.",
+        discussion: """
+            `tuicall` alone starts the terminal client: `tuicall --server ws://HOST:6503 --name NAME`. \
+            Its options: `tuicall client --help`. Keys in the client: Tab chat, arrows select, Enter calls, \
+            a/d answer, h hangs up, q quits.
+            """,
         subcommands: [ClientCommand.self, ServeCommand.self, HeadlessCommand.self, DevicesCommand.self, BenchCommand.self],
         defaultSubcommand: ClientCommand.self)
 
