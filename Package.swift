@@ -70,7 +70,7 @@ let package = Package(
                 ]),
         // Drives a headless Chromium over DevTools: the browser tests and `tuicall bench browser`.
         .target(name: "BrowserDriver",
-                dependencies: ["Signaling",
+                dependencies: ["Signaling", "Media",
                                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "tuicall",

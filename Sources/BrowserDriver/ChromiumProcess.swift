@@ -1,4 +1,5 @@
 import Foundation
+import Media
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -155,17 +156,7 @@ public final class ChromiumProcess: Sendable {
 
     /// CPU time (user + system, seconds) of every process in the browser's process group.
     public func cpuSeconds() -> Double {
-        Self.processes(inGroup: pid).map(Self.cpuSeconds(ofProcess:)).reduce(0, +)
-    }
-
-    /// CPU time (user + system, seconds, all threads) of one live process; 0 when it is gone.
-    public static func cpuSeconds(ofProcess pid: pid_t) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        // Fields after "(comm)": state ppid pgrp ... utime is field 14, stime 15 (1-based).
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
-        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        Self.processes(inGroup: pid).map(ProcessCPU.seconds(pid:)).reduce(0, +)
     }
 
     /// Live process ids whose process group is `pgid`.

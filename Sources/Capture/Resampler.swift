@@ -72,8 +72,9 @@ public enum ChannelMixer {
         if from == to { return samples }
         if from == 1 && to == 2 { return samples.flatMap { [$0, $0] } }
         if from == 2 && to == 1 {
-            return stride(from: 0, to: samples.count - 1, by: 2).map {
-                Int16((Int(samples[$0]) + Int(samples[$0 + 1])) / 2)
+            return stride(from: 0, to: samples.count - 1, by: 2).map { (i: Int) -> Int16 in
+                let sum: Int = Int(samples[i]) + Int(samples[i + 1])
+                return Int16(sum / 2)
             }
         }
         // More channels than two (some USB devices): keep the first one or two.

@@ -1,5 +1,6 @@
 import BrowserDriver
 import Foundation
+import Media
 import Signaling
 
 /// `tuicall headless` as a child of the benchmark, with its CPU time and final statistics.
@@ -22,7 +23,7 @@ final class HeadlessChild {
     }
 
     /// User + system CPU seconds so far (all threads).
-    func cpuSeconds() -> Double { ChromiumProcess.cpuSeconds(ofProcess: process.processIdentifier) }
+    func cpuSeconds() -> Double { ProcessCPU.seconds(pid: process.processIdentifier) }
 
     /// Waits for the exit that follows the call's end and returns the stats file.
     func finish(timeout: Double = 20) async throws -> JSONObject {

@@ -43,6 +43,7 @@ struct BenchServer: AsyncParsableCommand {
         let idleRSS = server.rssMB()
 
         var routedPerSecond = 0.0, p50 = 0.0, p99 = 0.0, sent = 0
+        var serverCPU = 0.0, benchCPU = 0.0  // fractions of one core during the measured window
         if duration > 0 {
             let interval = Double(clients) / rate
             let end = MonotonicClock.now() + UInt64((duration + 1) * 1e9)
@@ -59,9 +60,12 @@ struct BenchServer: AsyncParsableCommand {
             }
             try await Task.sleep(for: .seconds(1))  // warm-up, not measured
             let before = tally.received
+            let cpuBefore = (server.cpuSeconds(), ProcessCPU.ownSeconds())
             tally.setRecording(true)
             try await Task.sleep(for: .seconds(duration))
             tally.setRecording(false)
+            serverCPU = (server.cpuSeconds() - cpuBefore.0) / duration
+            benchCPU = (ProcessCPU.ownSeconds() - cpuBefore.1) / duration
             routedPerSecond = Double(tally.received - before) / duration
             var lat = tally.takeLatencies()
             lat.sort()
@@ -85,6 +89,10 @@ struct BenchServer: AsyncParsableCommand {
             "p50_ms": .number(String(format: "%.3f", p50)), "p99_ms": .number(String(format: "%.3f", p99)),
             "server_rss_mb_idle": .number(String(format: "%.1f", idleRSS)),
             "server_rss_mb": .number(String(format: "%.1f", rss)),
+            // Both processes share this machine's cores: what each used tells where the limit is.
+            "server_cpu_percent": .number(String(format: "%.0f", serverCPU * 100)),
+            "bench_cpu_percent": .number(String(format: "%.0f", benchCPU * 100)),
+            "server_cpu_us_per_msg": .number(String(format: "%.1f", routedPerSecond > 0 ? serverCPU * 1e6 / routedPerSecond : 0)),
         ]
         print(JSONValue.object(result).serialized())
     }
@@ -137,6 +145,9 @@ final class ServerProcess {
         p.terminate()
         throw CLIError("bench server: tuicall serve did not report its port")
     }
+
+    /// User + system CPU seconds of the server process so far.
+    func cpuSeconds() -> Double { ProcessCPU.seconds(pid: process.processIdentifier) }
 
     func rssMB() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
