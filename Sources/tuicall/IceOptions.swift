@@ -1,11 +1,11 @@
 import ArgumentParser
 import CallEngine
 
-/// `--ice-server stun:host:port`, `--ice-server turn:host:port?transport=udp --turn-user U --turn-pass P`
+/// `--ice-server stun:host:port`, `--ice-server turn:host:port[?transport=udp|tcp] --turn-user U --turn-pass P`
 /// for the commands that make calls. None by default: host candidates connect on one machine or LAN.
 struct IceOptions: ParsableArguments {
     @Option(name: .customLong("ice-server"),
-            help: "A STUN or TURN server (stun:host:port, turn:host:port?transport=udp); repeatable. Default: none.")
+            help: "A STUN or TURN server (stun:host:port, turn:host:port, turn:host:port?transport=tcp); repeatable. Default: none.")
     var iceServers: [String] = []
     @Option(help: "User name for the TURN servers.") var turnUser: String?
     @Option(help: "Password for the TURN servers.") var turnPass: String?

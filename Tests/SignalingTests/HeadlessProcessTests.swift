@@ -97,10 +97,10 @@ struct HeadlessProcessTests {
 
     @Test func badIceAndVideoOptionsAreRefusedBeforeConnecting() throws {
         let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
-        for (args, message) in [(["--ice-server", "foo:bar"], "only stun: and turn: over UDP are supported"),
+        for (args, message) in [(["--ice-server", "foo:bar"], "only stun: and turn: over UDP or TCP are supported"),
                                 (["--ice-server", "turn:127.0.0.1:3478"], "needs --turn-user and --turn-pass"),
-                                (["--ice-server", "turn:127.0.0.1:3478?transport=tcp", "--turn-user", "u",
-                                  "--turn-pass", "p"], "TURN over TCP is not supported"),
+                                (["--ice-server", "turns:127.0.0.1:5349", "--turn-user", "u",
+                                  "--turn-pass", "p"], "only stun: and turn: over UDP or TCP are supported"),
                                 (["--video-size", "big"], "--video-size must look like 640x480"),
                                 (["--video-size", "641x480"], "bad video size 641x480"),
                                 (["--fps", "0"], "bad frame rate 0")] {

@@ -11,7 +11,11 @@ import Testing
         let v6 = try IceServerURL(parsing: "turn:[::1]:3479")
         #expect(v6.host == "::1" && v6.port == 3479)
         #expect(throws: TransportError.self) { try IceServerURL(parsing: "turns:example.org") }
-        #expect(throws: TransportError.self) { try IceServerURL(parsing: "turn:example.org?transport=tcp") }
+        #expect(t.transport == .udp)
+        let tcp = try IceServerURL(parsing: "turn:example.org?transport=tcp")
+        #expect(tcp.kind == .turn && tcp.transport == .tcp && tcp.port == 3478)
+        #expect(throws: TransportError.self) { try IceServerURL(parsing: "stun:example.org?transport=tcp") }
+        #expect(throws: TransportError.self) { try IceServerURL(parsing: "turn:example.org?transport=sctp") }
         #expect(throws: TransportError.self) { try IceServerURL(parsing: "stun:host:notaport") }
     }
 

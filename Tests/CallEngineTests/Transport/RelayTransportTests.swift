@@ -4,11 +4,13 @@ import Testing
 
 /// Both sides behind a real coturn on 127.0.0.1: only relayed candidates are gathered and exchanged.
 @Suite(.serialized) struct RelayTransportTests {
-    @Test
-    func relayOnlyPeersConnectThroughTurnAndCarrySrtp() throws {
+    /// UDP to the TURN server, and TCP (for networks that let only TCP out).
+    @Test(arguments: [false, true])
+    func relayOnlyPeersConnectThroughTurnAndCarrySrtp(overTCP: Bool) throws {
         let turn = try #require(try TurnServerProcess.start())
         defer { turn.stop() }
-        let config = IceConfiguration(servers: [turn.iceServer], localAddresses: ["127.0.0.1"], relayOnly: true)
+        let config = IceConfiguration(servers: [overTCP ? turn.iceServerTCP : turn.iceServer],
+                                      localAddresses: ["127.0.0.1"], relayOnly: true)
         let pair = try TransportPairHarness(configuration: config)
         defer { pair.close() }
         pair.connect()

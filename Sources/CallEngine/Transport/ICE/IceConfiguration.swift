@@ -2,7 +2,7 @@ import Foundation
 
 /// One entry of RTCPeerConnection's `iceServers`: STUN or TURN URLs with optional credentials.
 public struct IceServer: Sendable, Equatable {
-    /// `stun:host[:port]`, `turn:host[:port][?transport=udp]` (turns: and TCP TURN are not supported).
+    /// `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]` (turns: is not supported).
     public var urls: [String]
     /// TURN username.
     public var username: String?
@@ -24,23 +24,35 @@ public struct IceServerURL: Sendable, Equatable {
     /// Default port of both schemes without TLS.
     public static let defaultPort: UInt16 = 3478
 
+    /// How we reach a TURN server: UDP (the default), or TCP where a firewall lets only TCP out
+    /// (the relayed candidates are UDP on the server's side either way).
+    public enum Transport: Sendable { case udp, tcp }
+
     public var kind: Kind
     public var host: String
     public var port: UInt16
+    public var transport: Transport
 
-    /// Parses one URL; throws for `turns:`, TCP transport and malformed input.
+    /// Parses one URL; throws for `turns:`, STUN over TCP and malformed input.
     public init(parsing url: String) throws {
         let parts = url.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw TransportError.badIceServerURL(url, "missing scheme") }
         switch parts[0].lowercased() {
         case "stun": kind = .stun
         case "turn": kind = .turn
-        default: throw TransportError.badIceServerURL(url, "only stun: and turn: over UDP are supported")
+        default: throw TransportError.badIceServerURL(url, "only stun: and turn: over UDP or TCP are supported")
         }
         var rest = Substring(parts[1])
+        transport = .udp
         if let q = rest.firstIndex(of: "?") {
-            let query = rest[rest.index(after: q)...].lowercased()
-            if query.contains("transport=tcp") { throw TransportError.badIceServerURL(url, "TURN over TCP is not supported") }
+            for item in rest[rest.index(after: q)...].lowercased().split(separator: "&") {
+                switch item {
+                case "transport=udp": transport = .udp
+                case "transport=tcp" where kind == .turn: transport = .tcp
+                case "transport=tcp": throw TransportError.badIceServerURL(url, "STUN over TCP is not supported")
+                default: throw TransportError.badIceServerURL(url, "unknown parameter \(item) (only transport=udp|tcp)")
+                }
+            }
             rest = rest[..<q]
         }
         if rest.hasPrefix("[") {  // [IPv6]:port

@@ -107,7 +107,8 @@ public final class IceTransport: @unchecked Sendable {
                 case .turn:
                     guard nice_agent_set_relay_info(agent, streamID, Self.componentID, ip, guint(parsed.port),
                                                     server.username ?? "", server.credential ?? "",
-                                                    NICE_RELAY_TYPE_TURN_UDP) != 0 else {
+                                                    parsed.transport == .tcp ? NICE_RELAY_TYPE_TURN_TCP
+                                                                             : NICE_RELAY_TYPE_TURN_UDP) != 0 else {
                         throw TransportError.iceAgent("TURN server \(url) rejected by libnice")
                     }
                 }

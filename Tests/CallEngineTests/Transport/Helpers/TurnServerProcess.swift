@@ -22,6 +22,10 @@ final class TurnServerProcess {
 
     /// The ICE server entry pointing at this server.
     var iceServer: IceServer { IceServer(urls: ["turn:127.0.0.1:\(port)"], username: Self.user, credential: Self.password) }
+    /// The same server reached over TCP (coturn listens for TCP on the same port).
+    var iceServerTCP: IceServer {
+        IceServer(urls: ["turn:127.0.0.1:\(port)?transport=tcp"], username: Self.user, credential: Self.password)
+    }
 
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
 
@@ -35,7 +39,7 @@ final class TurnServerProcess {
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = ["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--listening-port=\(port)",
                        "--user=\(user):\(password)", "--lt-cred-mech", "--realm=\(realm)",
-                       "--no-tls", "--no-dtls", "--no-tcp", "--allow-loopback-peers", "--no-cli",
+                       "--no-tls", "--no-dtls", "--allow-loopback-peers", "--no-cli",
                        "--min-port=\(port &+ 100)", "--max-port=\(port &+ 400)",
                        "--pidfile=\(dir.path)/turn.pid", "--userdb=\(dir.path)/turndb",
                        "--log-file=\(dir.path)/turn.log", "--no-stdout-log"]
