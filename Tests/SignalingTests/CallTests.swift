@@ -115,6 +115,31 @@ struct CallTests {
         try await Self.stop(server, phones)
     }
 
+    /// Glare: both press call at the same moment. alice (the smaller name) answers bob's offer instead of
+    /// waiting for an answer to hers; bob keeps his; the call goes through and nobody sees it fail.
+    @Test func bothCallingAtOnceEndsInOneCall() async throws {
+        let (server, phones) = try await Self.phones(["alice", "bob"])
+        let (alice, bob) = (phones[0], phones[1])
+        let errors = Mutex<[String]>([])
+        // Each call() holds its phone's queue while it builds and sends the offer, so the other's offer
+        // is handled only after it: both are calling when the offers cross.
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            do { try (i == 0 ? alice : bob).call.call(i == 0 ? "bob" : "alice") } catch {
+                errors.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(errors.withLock { $0 }.isEmpty)
+        try await alice.wait(for: .calling("bob"))
+        try await bob.wait(for: .calling("alice"))
+        try await alice.wait(for: .inCall("bob"))
+        try await bob.wait(for: .inCall("alice"))
+        #expect(try await Self.eventually(15) { alice.call.stats().framesDecoded >= 5 && bob.call.stats().framesDecoded >= 5 })
+        for phone in [alice, bob] {
+            #expect(!phone.states.all.contains { if case .ended = $0 { true } else { false } }, "\(phone.states.all)")
+        }
+        try await Self.stop(server, phones)
+    }
+
     @Test func declineEndsBothSides() async throws {
         let (server, phones) = try await Self.phones(["alice", "bob"])
         let (alice, bob) = (phones[0], phones[1])

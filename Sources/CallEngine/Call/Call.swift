@@ -181,6 +181,8 @@ public final class Call: @unchecked Sendable {
     private func onOffer(_ m: SessionDescriptionMessage) {
         guard let from = m.name, from != signaling.username else { return }
         switch current {
+        case .calling(from) where pc?.signalingState == .haveLocalOffer:
+            resolveGlare(m.sdp, from: from)
         case .calling(from), .connecting(from), .inCall(from):
             renegotiate(m.sdp, from: from)
         case .ringing(from):
@@ -223,6 +225,23 @@ public final class Call: @unchecked Sendable {
             send(.hangUp(name: signaling.username, target: peer))
             end(.failed("\(peer)'s answer could not be applied: \(error)"))
         }
+    }
+
+    /// Both called each other at once. As in the web client, the smaller name gives way: it drops its own
+    /// offer and answers the other's (its user was calling that peer anyway); the larger name keeps its offer
+    /// and waits for that answer. Neither side hangs up, so the call goes through.
+    private func resolveGlare(_ offer: SessionDescriptionInit, from peer: String) {
+        guard signaling.username < peer else {
+            logger.info("both called at once: \(peer) answers our call")
+            return
+        }
+        logger.info("both called at once: answering \(peer)'s call instead of ours")
+        stopMedia()
+        pc?.close()
+        pc = nil
+        generation += 1
+        pendingCandidates = []
+        acceptLocked(from: peer, offer: offer)
     }
 
     /// A new offer from our peer (the browser sample's 4-m-line re-offer): answer it on the same transport
