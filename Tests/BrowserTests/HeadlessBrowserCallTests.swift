@@ -28,15 +28,20 @@ enum TuicallExecutable {
 final class HeadlessPeer {
     let process = Process()
     let statsPath: String
+    /// Where its stats, log and recordings go.
+    let directory: URL
 
+    /// `extra` may name files in `directory` with the placeholder DIR (e.g. "DIR/audio.wav").
     init(port: Int, name: String, duration: Int = 30, extra: [String]) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headless-\(UUID().uuidString)")
+        directory = dir
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         statsPath = dir.appendingPathComponent("stats.json").path
         process.executableURL = URL(fileURLWithPath: try TuicallExecutable.path())
         process.arguments = ["headless", "--server", "ws://127.0.0.1:\(port)/", "--name", name, "--camera", "test",
                              "--mic", "test", "--duration", String(duration), "--stats-json", statsPath,
-                             "--log", dir.appendingPathComponent("headless.log").path] + extra
+                             "--log", dir.appendingPathComponent("headless.log").path]
+            + extra.map { $0.replacingOccurrences(of: "DIR/", with: dir.path + "/") }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -68,7 +73,7 @@ struct HeadlessBrowserCallTests {
     @Test func browserCallsHeadlessAndHangsUp() async throws {
         try await withWebClients(["carol"]) { _, server, pages in
             let carol = pages[0]
-            let bot = try HeadlessPeer(port: server.port, name: "bot", extra: [])
+            let bot = try HeadlessPeer(port: server.port, name: "bot", extra: ["--record-audio", "DIR/heard.wav"])
             try await carol.waitFor("bot listed", timeout: 10, "tuicall.users.includes('bot')")
             _ = try await carol.evaluate("tuicall.call('bot').then(() => true)")
             let stats = try await waitForMediaBothWays(carol, "carol decoding bot's video and audio")
@@ -78,6 +83,11 @@ struct HeadlessBrowserCallTests {
             let (status, botStats) = try await bot.finish()
             #expect(status == 0)
             checkHeadlessReceived(botStats, "tuicall headless (callee)")
+            // What bot heard: Chromium's fake microphone beeps, so some 20 ms stretches are loud.
+            let pcm = try wavSamples(bot.directory.appendingPathComponent("heard.wav"))
+            #expect(pcm.count > 48_000, "at least a second of audio was played out: \(pcm.count) samples")
+            let loudest = stride(from: 0, to: max(0, pcm.count - 960), by: 960).map { rms(pcm[$0..<$0 + 960]) }.max() ?? 0
+            #expect(loudest > 1_000, "the browser's beep is audible in the recording (loudest 20 ms RMS \(loudest))")
         }
     }
 
@@ -117,4 +127,26 @@ struct HeadlessBrowserCallTests {
             checkHeadlessReceived(botStats, "tuicall headless (caller of the sample)")
         }
     }
+}
+
+/// The 16-bit samples of a WAV file written by `tuicall headless --record-audio` (its "data" chunk).
+func wavSamples(_ url: URL) throws -> [Int16] {
+    let bytes = [UInt8](try Data(contentsOf: url))
+    var i = 12
+    while i + 8 <= bytes.count {
+        let id = String(decoding: bytes[i..<i + 4], as: UTF8.self)
+        let size = Int(bytes[i + 4]) | Int(bytes[i + 5]) << 8 | Int(bytes[i + 6]) << 16 | Int(bytes[i + 7]) << 24
+        if id == "data" {
+            let end = min(bytes.count, i + 8 + size)
+            return stride(from: i + 8, to: end - 1, by: 2).map { Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8) }
+        }
+        i += 8 + size + (size & 1)
+    }
+    throw BrowserTestError("\(url.path) has no data chunk")
+}
+
+func rms(_ samples: ArraySlice<Int16>) -> Double {
+    guard !samples.isEmpty else { return 0 }
+    let sum = samples.reduce(0.0) { $0 + Double($1) * Double($1) }
+    return (sum / Double(samples.count)).squareRoot()
 }
