@@ -1,4 +1,5 @@
 import BrowserDriver
+import Capture
 import Foundation
 import Signaling
 import Testing
@@ -84,7 +85,7 @@ struct HeadlessBrowserCallTests {
             #expect(status == 0)
             checkHeadlessReceived(botStats, "tuicall headless (callee)")
             // What bot heard: Chromium's fake microphone beeps, so some 20 ms stretches are loud.
-            let pcm = try wavSamples(bot.directory.appendingPathComponent("heard.wav"))
+            let pcm = try WavAudio.read(path: bot.directory.appendingPathComponent("heard.wav").path).samples
             #expect(pcm.count > 48_000, "at least a second of audio was played out: \(pcm.count) samples")
             let loudest = stride(from: 0, to: max(0, pcm.count - 960), by: 960).map { rms(pcm[$0..<$0 + 960]) }.max() ?? 0
             #expect(loudest > 1_000, "the browser's beep is audible in the recording (loudest 20 ms RMS \(loudest))")
@@ -127,22 +128,6 @@ struct HeadlessBrowserCallTests {
             checkHeadlessReceived(botStats, "tuicall headless (caller of the sample)")
         }
     }
-}
-
-/// The 16-bit samples of a WAV file written by `tuicall headless --record-audio` (its "data" chunk).
-func wavSamples(_ url: URL) throws -> [Int16] {
-    let bytes = [UInt8](try Data(contentsOf: url))
-    var i = 12
-    while i + 8 <= bytes.count {
-        let id = String(decoding: bytes[i..<i + 4], as: UTF8.self)
-        let size = Int(bytes[i + 4]) | Int(bytes[i + 5]) << 8 | Int(bytes[i + 6]) << 16 | Int(bytes[i + 7]) << 24
-        if id == "data" {
-            let end = min(bytes.count, i + 8 + size)
-            return stride(from: i + 8, to: end - 1, by: 2).map { Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8) }
-        }
-        i += 8 + size + (size & 1)
-    }
-    throw BrowserTestError("\(url.path) has no data chunk")
 }
 
 func rms(_ samples: ArraySlice<Int16>) -> Double {

@@ -1,4 +1,5 @@
 import BrowserDriver
+import Capture
 import Foundation
 import Signaling
 import Testing
@@ -34,8 +35,10 @@ struct TUIBrowserCallTests {
         let page = try await browser.open("http://127.0.0.1:\(port)/")
         try await page.waitForWebClient()
         #expect(try await page.evaluate("tuicall.login('web')") == .string("web"))
+        // alice's speaker is a WAV file: what she hears from the browser can be checked.
+        let heard = tmux.directory.appendingPathComponent("alice-heard.wav")
         try tmux.newSession("alice", command: TUIEndToEndTests.client(
-            binary, tmux, name: "alice", server: "ws://127.0.0.1:\(port)", extra: "--mic test --speaker none"))
+            binary, tmux, name: "alice", server: "ws://127.0.0.1:\(port)", extra: "--mic test --speaker \(Tmux.quote(heard.path))"))
         try tmux.waitUntil("alice", "web in alice's list") {
             try TUIEndToEndTests.userList(tmux, "alice").joined().contains("web")
         }
@@ -63,5 +66,14 @@ struct TUIBrowserCallTests {
         _ = try await page.evaluate("tuicall.hangUp()")
         try tmux.waitForText("alice", "Call ended: web hung up")
         #expect(!(try tmux.capture("alice").contains("in call with web")))
+        // alice heard the browser: its fake microphone's beeps are in what her speaker played.
+        let pcm = try WavAudio.read(path: heard.path).samples
+        let loudest = stride(from: 0, to: max(0, pcm.count - 960), by: 960).map { rms(pcm[$0..<$0 + 960]) }.max() ?? 0
+        #expect(pcm.count > 48_000 && loudest > 1_000, "\(pcm.count) samples played, loudest 20 ms RMS \(loudest)")
     }
+}
+
+func rms(_ samples: ArraySlice<Int16>) -> Double {
+    guard !samples.isEmpty else { return 0 }
+    return (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
 }
