@@ -234,6 +234,16 @@ struct TUIEndToEndTests {
         }
     }
 
+    /// A crash (here SIGSEGV from outside; a real fault also goes on to Swift's backtracer) still gives the
+    /// shell its screen, mouse, cursor and line mode back.
+    @Test func crashRestoresTheTerminal() throws {
+        try checkRestore(exitCode: 128 + 11) { tmux in
+            let shell = try #require(Int32(try tmux.format("sh", "#{pane_pid}")))
+            let client = try #require(childProcesses(of: shell).first, "the client process")
+            #expect(kill(client, SIGSEGV) == 0)
+        }
+    }
+
     @Test func ctrlCRestoresTheTerminal() throws {
         try checkRestore(exitCode: 128 + 2) { tmux in try tmux.sendKeys("sh", "C-c") }
     }

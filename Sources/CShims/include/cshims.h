@@ -10,4 +10,5 @@
 #include "shim_v4l2.h"
 #include "shim_alsa.h"
 #include "shim_sys.h"
+#include "shim_terminal_guard.h"
 #endif

@@ -96,8 +96,16 @@ final class TerminalUI: @unchecked Sendable {
         wake.wake()
     }
 
+    /// What a crash writes before dying (xterm sequences most terminals share): attributes reset, mouse
+    /// reporting off, cursor on, keypad mode off, main screen.
+    static let crashRestoreSequence =
+        "\u{1B}[0m\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l\u{1B}[?25h\u{1B}[?1l\u{1B}>\u{1B}[?1049l\r\n"
+
     /// Runs the UI until `q` or a terminating signal; the terminal is restored on every way out.
     func run() throws -> UIExit {
+        // Armed before ncurses changes the tty modes, so a crash puts back the shell's own.
+        shim_terminal_guard_install(Self.crashRestoreSequence)
+        defer { shim_terminal_guard_remove() }
         screen = try CursesScreen(utf8: options.utf8)
         defer {
             screen.end()
@@ -122,6 +130,8 @@ final class TerminalUI: @unchecked Sendable {
                    pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0)]
         while true {
             _ = poll(&fds, 2, pollTimeoutMs())
+            // Another thread crashed and the terminal is the shell's again: draw nothing more.
+            while shim_terminal_guard_tripped() != 0 { pause() }
             // The terminal went away without a SIGHUP: nothing more to show or read.
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 endCallForExit()
