@@ -39,6 +39,9 @@ bench: release
 	.build/release/tuicall bench codec
 	.build/release/tuicall bench render
 	.build/release/tuicall bench transport
+	.build/release/tuicall bench call
+	@if command -v chromium >/dev/null 2>&1; then .build/release/tuicall bench browser; \
+	else echo "bench browser skipped: Chromium is not installed (scripts/bootstrap --test installs it)"; fi
 
 clean:
 	rm -rf .build
