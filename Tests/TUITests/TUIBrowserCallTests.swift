@@ -25,6 +25,42 @@ struct TUIBrowserCallTests {
         }
     }
 
+    /// Cells (in `rows` × `cols` of a capture) showing the yellow or magenta bars of tuicall's own test
+    /// pattern: colours Chromium's green fake camera never shows.
+    static func ownPatternCells(_ screen: [[CapturedCell]], rows: Range<Int>, cols: Range<Int>) -> Int {
+        func isBar(_ c: CapturedColor) -> Bool {
+            guard case let .rgb(r, g, b) = c else { return false }
+            return (r > 140 && b > 140 && g < 100) || (r > 140 && g > 140 && b < 90)
+        }
+        var n = 0
+        for y in rows where y < screen.count {
+            for x in cols where x < screen[y].count && (isBar(screen[y][x].fg) || isBar(screen[y][x].bg)) { n += 1 }
+        }
+        return n
+    }
+
+    /// alice's own camera is a picture-in-picture in the bottom-right corner of the browser's picture, and
+    /// `p` hides it.
+    static func checkPictureInPicture(_ tmux: Tmux) throws {
+        func regions() throws -> (topLeft: Int, bottomRight: Int) {
+            let text = try tmux.capture("alice", escapes: true)
+            let screen = CapturedScreen.parse(text)
+            let divider = try #require(text.split(separator: "\n", omittingEmptySubsequences: false)
+                .firstIndex { $0.contains("Chat") && $0.contains("──") }, "the chat divider")
+            let left = TUIEndToEndTests.userListWidth + 1, width = 160 - left
+            return (ownPatternCells(screen, rows: 1..<divider / 2, cols: left..<left + width / 2),
+                    ownPatternCells(screen, rows: divider * 6 / 10..<divider, cols: left + width * 7 / 10..<160))
+        }
+        try tmux.waitUntil("alice", "alice's own test pattern in the picture-in-picture corner") {
+            let r = try regions()
+            return r.bottomRight > 5 && r.topLeft == 0
+        }
+        try tmux.sendKeys("alice", "p")
+        try tmux.waitUntil("alice", "the picture-in-picture hidden after p") { try regions().bottomRight == 0 }
+        try tmux.sendKeys("alice", "p")
+        try tmux.waitUntil("alice", "the picture-in-picture back after p") { try regions().bottomRight > 5 }
+    }
+
     @Test func terminalAndBrowserCallEachOtherBothWays() async throws {
         let binary = try TuicallBinary.path()
         let tmux = try Tmux()
@@ -51,6 +87,7 @@ struct TUIBrowserCallTests {
         let stats = try await page.waitFor("the browser decoding alice's video and audio", timeout: 20, Self.pageMediaFlows)
         #expect((stats.objectValue?["inboundVideo"]?.objectValue?["frameWidth"]?.intValue ?? 0) == 640)
         try Self.waitForRemoteVideo(tmux)
+        try Self.checkPictureInPicture(tmux)
         // h in the terminal ends the call in the browser too.
         try tmux.sendKeys("alice", "h")
         try await page.waitFor("the browser's call to end", timeout: 10, "tuicall.state === 'idle'")
