@@ -10,6 +10,7 @@ import NIOSSL
 import NIOWebSocket
 import ServiceLifecycle
 import Signaling
+import Synchronization
 
 /// Why the server could not start.
 public struct SignalingServerError: Error, CustomStringConvertible {
@@ -24,6 +25,7 @@ public final class SignalingServer: Service, Sendable {
     private let logger: Logger
     private let registry: ConnectionRegistry
     private let broadcaster: UserListBroadcaster
+    private let openChannels = OpenChannels()
     private let onListening: @Sendable (Int) async -> Void
 
     /// `onListening` receives the bound port (useful with port 0).
@@ -63,7 +65,22 @@ public final class SignalingServer: Service, Sendable {
                 }
             }
             defer { broadcaster.stop(); group.cancelAll() }
-            try await app.runService()
+            // Clients get close frames and closeTimeoutSeconds to answer; whoever is still connected
+            // after shutdownGraceSeconds is cut off, so a frozen client cannot hold the shutdown up.
+            let forceClose = Mutex<Task<Void, Never>?>(nil)
+            defer { forceClose.withLock { $0?.cancel() } }
+            try await withGracefulShutdownHandler {
+                try await app.runService()
+            } onGracefulShutdown: { [openChannels, configuration, logger] in
+                forceClose.withLock {
+                    $0 = Task {
+                        try? await Task.sleep(for: .seconds(configuration.shutdownGraceSeconds))
+                        guard !Task.isCancelled, openChannels.count > 0 else { return }
+                        logger.info("closing connections that did not finish closing", metadata: ["count": "\(openChannels.count)"])
+                        openChannels.closeAll()
+                    }
+                }
+            }
         }
     }
 
@@ -74,7 +91,7 @@ public final class SignalingServer: Service, Sendable {
                 http1: .init(additionalChannelHandlers: [FailedUpgradeExplainer()]),
                 // Pings come from one shared timer (see pingIntervalSeconds), not a task per connection.
                 ws: .init(maxFrameSize: config.maxMessageBytes, autoPing: .disabled,
-                          validateUTF8: true))
+                          closeTimeout: .seconds(config.closeTimeoutSeconds), validateUTF8: true))
         ) { [self] request, channel, _ in
             // Subprotocols arrive as one comma-separated header or several headers.
             let offered = request.headerFields[values: .secWebSocketProtocol]
@@ -132,6 +149,7 @@ public final class SignalingServer: Service, Sendable {
     /// connection writes straight into its channel (see `ClientConnection`).
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
                        channel: any Channel) async throws {
+        openChannels.add(channel)
         let connection = registry.add(channel: channel, maxPendingBytes: configuration.maxPendingBytesPerClient)
         let router = MessageRouter(registry: registry, broadcaster: broadcaster)
         defer {

@@ -8,6 +8,12 @@ public struct SignalingServerConfiguration: Sendable {
     /// Seconds between keep-alive pings to every client (one timer for all, not one task per
     /// connection, which would cost ~3 KB each). Default 30; 0 disables.
     public var pingIntervalSeconds = 30
+    /// How long a closing connection waits for the client's close frame before the socket is dropped:
+    /// a frozen or vanished client must not hold up a shutdown (the library's default is 15 s). Default 2 s.
+    public var closeTimeoutSeconds = 2
+    /// On shutdown, connections still open this long after the close frames went out are closed
+    /// without a handshake. Default 3 s.
+    public var shutdownGraceSeconds = 3
     /// Pending-connection queue length (a login storm opens thousands at once). Default 1,024.
     public var backlog = 1024
     /// Largest WebSocket message accepted, in bytes. Default 64 KiB (the original server's cap;

@@ -95,6 +95,41 @@ struct HeadlessProcessTests {
         try await server.stop()
     }
 
+    /// A peer whose machine freezes says nothing: its WebSocket stays open, so only ICE consent freshness
+    /// (RFC 7675) notices. The call must end by itself within RFC 7675's 30 s, with the reason.
+    @Test func aFrozenPeerEndsTheCallByConsentFreshness() async throws {
+        let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
+        let server = try await TestServer.start()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headless-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = "ws://127.0.0.1:\(server.port)"
+        let aliceStats = dir.appendingPathComponent("alice.json").path
+        let bob = try HeadlessBinary.run(bin, ["headless", "--server", url, "--name", "bob", "--duration", "120",
+                                               "--log", dir.appendingPathComponent("bob.log").path])
+        defer { kill(bob.processIdentifier, SIGKILL) }
+        let alice = try HeadlessBinary.run(bin, ["headless", "--server", url, "--name", "alice", "--call", "bob",
+                                                 "--duration", "120", "--stats-json", aliceStats,
+                                                 "--log", dir.appendingPathComponent("alice.log").path])
+        defer { if alice.isRunning { alice.terminate() } }
+        try await Task.sleep(for: .seconds(4))  // the call is up and media flows
+        #expect(alice.isRunning && bob.isRunning)
+        let frozenAt = Date()
+        #expect(kill(bob.processIdentifier, SIGSTOP) == 0)
+        #expect(try await Self.waitExit(alice, seconds: 60) == 0)
+        let after = Date().timeIntervalSince(frozenAt)
+        // libnice gives up when one consent check's STUN retransmissions (0.5 s, doubling) all go
+        // unanswered: seconds, well inside RFC 7675's 30 s.
+        #expect(after > 2 && after < 40, "alice's call ended \(after) s after bob froze")
+        print("frozen peer: alice's call ended after \(after) s")
+        let stats = try JSONDecoder().decode(CallStats.self, from: Data(contentsOf: URL(fileURLWithPath: aliceStats)))
+        #expect(stats.connected && stats.framesDecoded > 10)
+        #expect(stats.endReason?.contains("connection failed") == true, "\(stats.endReason ?? "no reason")")
+        // bob is still frozen with his WebSocket open: the server's shutdown must not wait for him
+        // (close frame, 2 s for his answer, then cut off after 3 s; stop() fails after 5 s).
+        try await server.stop()
+    }
+
     @Test func badIceAndVideoOptionsAreRefusedBeforeConnecting() throws {
         let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
         for (args, message) in [(["--ice-server", "foo:bar"], "only stun: and turn: over UDP or TCP are supported"),
