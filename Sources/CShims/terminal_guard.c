@@ -27,9 +27,9 @@ static void on_fatal_signal(int sig, siginfo_t *info, void *context) {
         }
         if (have_modes) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_modes);
     }
-    /* A real fault or trap goes on to the previous handler (Swift's backtracer prints where it
-     * happened). A signal someone sent (kill -SEGV, abort()) takes the default action: die now. */
-    int sent = info == NULL || info->si_code <= 0;
+    /* A fault, trap or abort() goes on to the previous handler (Swift's backtracer prints where it
+     * happened). A signal another process sent (kill -SEGV) takes the default action: die now. */
+    int sent = info == NULL || (info->si_code <= 0 && info->si_pid != getpid());
     for (size_t i = 0; i < GUARDED_COUNT; i++) {
         if (guarded[i] != sig) continue;
         if (sent) {
