@@ -42,20 +42,14 @@ struct HeadlessCommand: AsyncParsableCommand {
     func validate() throws {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         if let problem = SignalingClient.urlProblem(server) { throw ValidationError(problem) }
-        if Self.parseSize(videoSize) == nil { throw ValidationError("--video-size must look like 640x480") }
-    }
-
-    /// "640x480" as (640, 480); nil when malformed.
-    static func parseSize(_ text: String) -> (width: Int, height: Int)? {
-        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-        return parts.count == 2 ? (parts[0], parts[1]) : nil
+        if SizeOption.parse(videoSize) == nil { throw ValidationError("--video-size must look like 640x480") }
     }
 
     func run() async throws {
         if let log { try LogSetup.bootstrap(path: log, level: .info) }
         let logger = Logger(label: "tuicall.headless")
         let (camera, mic, fps) = (camera, mic, fps)
-        let (width, height) = Self.parseSize(videoSize) ?? (CaptureOptions.defaultWidth, CaptureOptions.defaultHeight)
+        let (width, height) = SizeOption.parse(videoSize) ?? (CaptureOptions.defaultWidth, CaptureOptions.defaultHeight)
         // Open once up front so a bad file, device, size or rate fails before we connect.
         let sendsVideo = try CaptureOptions.videoSource(spec: camera, width: width, height: height, fps: fps) != nil
         let sendsAudio = try CaptureOptions.audioSource(spec: mic) != nil

@@ -12,7 +12,6 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct WebClientBrowserTests {
     /// Longest wait for a call to carry media both ways. Default 15 s (typically ~1 s).
-    static let mediaTimeout: Double = 15
 
     @Test func loginShowsBothUsersChatCrossesOverAndTakenNamesAreAdjusted() async throws {
         try await withWebClients(["alice", "bob"], logIn: false) { browser, server, pages in
@@ -63,12 +62,12 @@ struct WebClientBrowserTests {
     @Test func browserToBrowserCallCarriesVideoAndAudioBothWaysAndOnlyThePeersHangUpEndsIt() async throws {
         try await withWebClients(["alice", "bob"]) { browser, server, pages in
             let (alice, bob) = (pages[0], pages[1])
-            try await autoAccept(bob)
+            try await bob.autoAcceptNextCall()
             let started = Date()
             try await alice.evaluate("tuicall.call('bob')")
-            let aliceStats = try await waitForMediaBothWays(alice, "alice receiving bob's video and audio")
+            let aliceStats = try await alice.waitForMediaBothWays("alice receiving bob's video and audio")
             let swiftSetupMs = Date().timeIntervalSince(started) * 1000
-            let bobStats = try await waitForMediaBothWays(bob, "bob receiving alice's video and audio")
+            let bobStats = try await bob.waitForMediaBothWays("bob receiving alice's video and audio")
             for stats in [aliceStats, bobStats] {
                 #expect(number(stats, "outboundVideo", "packetsSent") > 0)
                 #expect(number(stats, "outboundAudio", "packetsSent") > 0)
@@ -153,9 +152,9 @@ struct WebClientBrowserTests {
             #expect(try await bob.evaluate("document.getElementById('incoming').hidden") == true)
 
             // Second try: bob accepts, then his window goes away; alice's call ends on the user list.
-            try await autoAccept(bob)
+            try await bob.autoAcceptNextCall()
             try await alice.evaluate("tuicall.call('bob')")
-            try await waitForMediaBothWays(alice, "alice receiving bob's media on the second call")
+            try await alice.waitForMediaBothWays("alice receiving bob's media on the second call")
             await bob.close()
             try await alice.waitFor("alice to notice bob left", timeout: 5, "tuicall.state === 'idle'")
             #expect(try await alice.evaluate("tuicall.endReason") == "bob left")
@@ -167,8 +166,8 @@ struct WebClientBrowserTests {
             let (alice, bob) = (pages[0], pages[1])
             try await alice.click(#"#users button[data-name="bob"]"#)
             try await bob.click("#accept-button")
-            try await waitForMediaBothWays(alice, "alice receiving bob's media")
-            try await waitForMediaBothWays(bob, "bob receiving alice's media")
+            try await alice.waitForMediaBothWays("alice receiving bob's media")
+            try await bob.waitForMediaBothWays("bob receiving alice's media")
             // During the call the other names cannot be clicked and the peer is marked.
             #expect(try await bob.evaluate("document.querySelector('#users li.peer button').textContent") == "alice (in call)")
             try await alice.click("#hangup-button")
@@ -182,15 +181,15 @@ struct WebClientBrowserTests {
     @Test func twoUsersCallingEachOtherAtOnceEndUpInOneCall() async throws {
         try await withWebClients(["alice", "bob"]) { _, _, pages in
             let (alice, bob) = (pages[0], pages[1])
-            try await autoAccept(alice)
-            try await autoAccept(bob)
+            try await alice.autoAcceptNextCall()
+            try await bob.autoAcceptNextCall()
             // (If one offer overtakes the other's call(), that call() is refused as "already in a
             // call" and the ringing side auto-accepts: either way one call must result.)
             async let a: JSONValue = alice.evaluate("tuicall.call('bob').catch(e => e.message)")
             async let b: JSONValue = bob.evaluate("tuicall.call('alice').catch(e => e.message)")
             _ = try await (a, b)
-            try await waitForMediaBothWays(alice, "alice receiving bob's media after the collision")
-            try await waitForMediaBothWays(bob, "bob receiving alice's media after the collision")
+            try await alice.waitForMediaBothWays("alice receiving bob's media after the collision")
+            try await bob.waitForMediaBothWays("bob receiving alice's media after the collision")
             #expect(try await alice.evaluate("tuicall.state + ' ' + tuicall.peer") == "in-call bob")
             #expect(try await bob.evaluate("tuicall.state + ' ' + tuicall.peer") == "in-call alice")
         }
@@ -203,7 +202,7 @@ struct WebClientBrowserTests {
                 navigator.mediaDevices.getUserMedia = () =>
                   Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
                 """)
-            try await autoAccept(bob)
+            try await bob.autoAcceptNextCall()
             // call() waits for the choice below, so it is not awaited here.
             try await alice.evaluate("void tuicall.call('bob').catch(e => console.error(e.message))")
             let message = try await alice.waitFor("the camera problem to show", """
@@ -211,7 +210,7 @@ struct WebClientBrowserTests {
                 """)
             #expect(message.stringValue?.contains("Camera and microphone access was denied.") == true)
             try await alice.click("#receive-only-button")
-            try await waitForMediaBothWays(alice, "alice receiving bob's media", sending: false)
+            try await alice.waitForMediaBothWays("alice receiving bob's media", sending: false)
             try await bob.waitFor("bob in-call", "tuicall.state === 'in-call'")
             try await Task.sleep(for: .milliseconds(500))
             let bobStats = try await stats(bob)
@@ -231,7 +230,7 @@ struct WebClientBrowserTests {
 
             // alice calls: the sample answers recvonly and re-offers its camera on mids 2 and 3.
             try await alice.evaluate("tuicall.call('sample')")
-            try await waitForMediaBothWays(alice, "alice receiving the sample's media (re-offered m-lines)")
+            try await alice.waitForMediaBothWays("alice receiving the sample's media (re-offered m-lines)")
             try await samplePage.waitFor("the sample decoding alice's video and audio", timeout: 10,
                                          "sample.stats().then(s => s.framesDecoded > 0 && s.audioPacketsReceived > 0)")
             #expect(try await samplePage.evaluate("sample.mids().join(',')") == "0,1,2,3")
@@ -248,7 +247,7 @@ struct WebClientBrowserTests {
             try await samplePage.evaluate("sample.call('alice')")
             try await alice.waitFor("alice's phone to ring", "tuicall.state === 'ringing' && tuicall.peer === 'sample'")
             try await alice.evaluate("tuicall.accept()")
-            let aliceStats = try await waitForMediaBothWays(alice, "alice receiving the calling sample's media")
+            let aliceStats = try await alice.waitForMediaBothWays("alice receiving the calling sample's media")
             try await samplePage.waitFor("the sample decoding alice's answer media", timeout: 10,
                                          "sample.stats().then(s => s.framesDecoded > 0 && s.audioPacketsReceived > 0)")
             #expect(aliceStats["transceivers"]?.arrayValue?.count == 2)
@@ -299,30 +298,12 @@ func withWebClients(_ names: [String], logIn: Bool = true,
     await server.stop()
 }
 
-/// Makes `page` accept the next incoming call as soon as it rings (no polling delay in measurements).
-func autoAccept(_ page: BrowserPage) async throws {
-    try await page.evaluate("""
-        void tuicall.waitFor('ringing', 15000).then(() => tuicall.accept())
-          .catch(e => console.error('auto-accept failed: ' + e.message))
-        """)
-}
-
 /// `tuicall.stats()` of `page` (throws if there is no call).
 func stats(_ page: BrowserPage) async throws -> JSONObject {
     guard let s = try await page.evaluate("tuicall.stats()").objectValue else {
         throw BrowserTestError("no call statistics: there is no call\n\(await page.diagnostics())")
     }
     return s
-}
-
-/// Waits until `page` decodes remote video and receives remote audio (and, if `sending`, sends both).
-@discardableResult
-func waitForMediaBothWays(_ page: BrowserPage, _ what: String, sending: Bool = true) async throws -> JSONObject {
-    let value = try await page.waitFor(what, timeout: WebClientBrowserTests.mediaTimeout, every: .milliseconds(20), """
-        tuicall.stats().then(s => s && s.inboundVideo.framesDecoded > 0 && s.inboundAudio.packetsReceived > 0
-          && (!\(sending) || (s.outboundVideo.packetsSent > 0 && s.outboundAudio.packetsSent > 0)) ? s : null)
-        """)
-    return value.objectValue ?? [:]
 }
 
 /// A numeric field of a stats summary (0 when absent).

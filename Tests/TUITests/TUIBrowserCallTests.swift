@@ -8,12 +8,6 @@ import Testing
 /// browser user (headless Chromium on the web client of `tuicall serve`) call each other, both ways.
 @Suite(.serialized)
 struct TUIBrowserCallTests {
-    /// Video and audio decoded by the page, and sent by it.
-    static let pageMediaFlows = """
-        tuicall.stats().then(s => s && s.inboundVideo.framesDecoded > 0 && s.inboundAudio.packetsReceived > 0
-          && s.outboundVideo.framesEncoded > 0 ? s : null)
-        """
-
     /// alice's status line shows live fps and her pane shows the browser's picture as 24-bit half-blocks.
     static func waitForRemoteVideo(_ tmux: Tmux) throws {
         try tmux.waitUntil("alice", seconds: 20, "received video in alice's status line") {
@@ -84,8 +78,8 @@ struct TUIBrowserCallTests {
         try tmux.sendKeys("alice", "Enter")
         try await page.waitFor("the browser to ring", timeout: 15, "tuicall.state === 'ringing' && tuicall.peer === 'alice'")
         _ = try await page.evaluate("tuicall.accept().then(() => true)")
-        let stats = try await page.waitFor("the browser decoding alice's video and audio", timeout: 20, Self.pageMediaFlows)
-        #expect((stats.objectValue?["inboundVideo"]?.objectValue?["frameWidth"]?.intValue ?? 0) == 640)
+        let stats = try await page.waitForMediaBothWays("the browser decoding alice's video and audio", timeout: 20)
+        #expect((stats["inboundVideo"]?.objectValue?["frameWidth"]?.intValue ?? 0) == 640)
         try Self.waitForRemoteVideo(tmux)
         try Self.checkPictureInPicture(tmux)
         // h in the terminal ends the call in the browser too.
@@ -98,7 +92,7 @@ struct TUIBrowserCallTests {
         try tmux.waitForText("alice", "web is calling")
         try tmux.sendKeys("alice", "a")
         try tmux.waitForText("alice", "in call with web")
-        _ = try await page.waitFor("the browser decoding alice's video and audio", timeout: 20, Self.pageMediaFlows)
+        try await page.waitForMediaBothWays("the browser decoding alice's video and audio", timeout: 20)
         try Self.waitForRemoteVideo(tmux)
         _ = try await page.evaluate("tuicall.hangUp()")
         try tmux.waitForText("alice", "Call ended: web hung up")

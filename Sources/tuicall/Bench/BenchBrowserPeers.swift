@@ -62,12 +62,7 @@ struct WebPeer {
     }
 
     /// Accepts the next incoming call the moment it rings, as a user who was waiting for it would.
-    func autoAccept() async throws {
-        try await page.evaluate("""
-            void tuicall.waitFor('ringing', 60000).then(() => tuicall.accept())
-              .catch(e => console.error('auto-accept failed: ' + e.message))
-            """)
-    }
+    func autoAccept() async throws { try await page.autoAcceptNextCall() }
 
     func call(_ user: String) async throws {
         try await page.evaluate("tuicall.call(\(jsString(user))).then(() => true)")
@@ -82,11 +77,7 @@ struct WebPeer {
 
     /// The web client's getStats summary once video and audio flow both ways.
     func statsWhenFlowing(timeout: Double = 20) async throws -> JSONObject {
-        let value = try await page.waitFor("\(name) sending and receiving video and audio", timeout: timeout, """
-            tuicall.stats().then(s => s && s.inboundVideo.framesDecoded > 0 && s.inboundAudio.packetsReceived > 0
-              && s.outboundVideo.framesEncoded > 0 && s.outboundAudio.packetsSent > 0 ? s : null)
-            """)
-        return value.objectValue ?? [:]
+        try await page.waitForMediaBothWays("\(name) sending and receiving video and audio", timeout: timeout)
     }
 
     func stats() async throws -> JSONObject {

@@ -19,15 +19,14 @@ struct BenchCall: ParsableCommand {
     var role = "offerer"
 
     func run() throws {
-        let parts = size.split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 16, parts[1] >= 16 else {
+        guard let (width, height) = SizeOption.parse(size), width >= 16, height >= 16 else {
             throw ValidationError("--size must look like 640x480 (each side at least 16)")
         }
         if role == "answerer" {
             // stdout carries the signaling; anything else printed goes to stderr.
             let out = dup(1)
             dup2(2, 1)
-            _ = try CallBenchmark.runEndpoint(offerer: false, width: parts[0], height: parts[1], fps: fps,
+            _ = try CallBenchmark.runEndpoint(offerer: false, width: width, height: height, fps: fps,
                                               durationSeconds: duration, readFd: 0, writeFd: out)
             return
         }
@@ -39,7 +38,7 @@ struct BenchCall: ParsableCommand {
         child.standardOutput = fromChild
         try child.run()
         let (local, remote) = try CallBenchmark.runEndpoint(
-            offerer: true, width: parts[0], height: parts[1], fps: fps, durationSeconds: duration,
+            offerer: true, width: width, height: height, fps: fps, durationSeconds: duration,
             readFd: fromChild.fileHandleForReading.fileDescriptor, writeFd: toChild.fileHandleForWriting.fileDescriptor)
         try? toChild.fileHandleForWriting.close()
         child.waitUntilExit()

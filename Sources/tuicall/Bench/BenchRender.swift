@@ -95,11 +95,10 @@ struct BenchRender: ParsableCommand {
     private func parseBoxes() throws -> [(cols: Int, rows: Int)] {
         guard let boxes else { return RenderBenchmark.defaultBoxes }
         return try boxes.split(separator: ",").map { item in
-            let parts = item.split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
+            guard let (cols, rows) = SizeOption.parse(item), cols > 0, rows > 0 else {
                 throw ValidationError("box '\(item)' is not COLSxROWS, e.g. 160x48")
             }
-            return (parts[0], parts[1])
+            return (cols, rows)
         }
     }
 }
