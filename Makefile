@@ -36,6 +36,7 @@ test: test-deps
 
 bench: release
 	.build/release/tuicall bench server
+	.build/release/tuicall bench hostile
 	.build/release/tuicall bench codec
 	.build/release/tuicall bench render
 	.build/release/tuicall bench transport

@@ -32,9 +32,10 @@ let package = Package(
         cLibrary("CV4L2", "libv4l2", "libv4l-dev"),
         cLibrary("CALSA", "alsa", "libasound2-dev"),
         cLibrary("CNcursesw", "ncursesw", "libncursesw5-dev"),
+        cLibrary("CICU", "icu-i18n", "libicu-dev"),
         // Plain C wrappers for variadic functions and function-like macros, one file per library.
         .target(name: "CShims",
-                dependencies: ["CNice", "COpenSSL", "CVPX", "COpus", "CV4L2", "CALSA", "CNcursesw"]),
+                dependencies: ["CNice", "COpenSSL", "CVPX", "COpus", "CV4L2", "CALSA", "CNcursesw", "CICU"]),
 
         // Value types shared by every media module: I420 video frames, PCM audio frames, queues.
         .target(name: "Media"),
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "Signaling"),
         .target(name: "SignalingServer",
                 dependencies: [
-                    "Signaling",
+                    "Signaling", "CShims",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                     .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -68,6 +69,8 @@ let package = Package(
                     .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                     .product(name: "Logging", package: "swift-log"),
                 ]),
+        // Raw TCP/WebSocket clients that send exactly the bytes given: hostile-client tests and `bench hostile`.
+        .target(name: "NetworkProbes"),
         // Drives a headless Chromium over DevTools: the browser tests and `tuicall bench browser`.
         .target(name: "BrowserDriver",
                 dependencies: ["Signaling", "Media",
@@ -76,7 +79,7 @@ let package = Package(
         .executableTarget(name: "tuicall",
                           dependencies: [
                               "CallEngine", "Capture", "Render", "Codecs", "Media", "Signaling",
-                              "SignalingServer", "BrowserDriver", "CNcursesw", "CShims",
+                              "SignalingServer", "BrowserDriver", "NetworkProbes", "CNcursesw", "CShims",
                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
                               .product(name: "Logging", package: "swift-log"),
                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,8 +90,10 @@ let package = Package(
                           ]),
 
         .testTarget(name: "SignalingTests",
-                    dependencies: ["Signaling", "SignalingServer", "CallEngine",
+                    dependencies: ["Signaling", "SignalingServer", "CallEngine", "NetworkProbes",
                                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                   .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                                    .product(name: "HTTPTypes", package: "swift-http-types"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                    .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -102,7 +107,9 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // Drives the built `tuicall` binary in tmux: a real terminal.
-        .testTarget(name: "TUITests", dependencies: ["BrowserDriver", "Signaling", "Capture"]),
+        .testTarget(name: "TUITests", dependencies: ["BrowserDriver", "Signaling", "Capture",
+                                                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Media", "Capture"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Media"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Capture", "Media"]),

@@ -47,7 +47,8 @@ public struct ChatMessage: Sendable, Equatable {
 /// Every message of the MDN chat-server protocol, with the field shapes browsers use.
 public enum SignalMessage: Sendable, Equatable {
     case id(Int)
-    case username(name: String, id: Int?, date: Int64?)
+    /// `token` is tuicall's access token (`tuicall serve --token-file`); the MDN page never sends one.
+    case username(name: String, id: Int?, date: Int64?, token: String? = nil)
     case rejectUsername(name: String, id: Int?)
     case userList([String])
     case chat(ChatMessage)
@@ -59,6 +60,12 @@ public enum SignalMessage: Sendable, Equatable {
     case error(code: String, text: String)
     /// Any other type, passed through unchanged.
     case other(JSONObject)
+
+    /// Types only the server sends. The server refuses them from clients (a client that could send them
+    /// to another user could speak for the server), and clients ignore them when they arrive stamped
+    /// with a sender's `name` (relayed by a server that does not refuse them).
+    public static let serverOnlyTypes: Set<String> = ["id", "rejectusername", "userlist", "error",
+                                                      "userstatus", "history"]
 
     public var type: String {
         switch self {
@@ -96,7 +103,7 @@ public enum SignalMessage: Sendable, Equatable {
             self = .id(id)
         case "username":
             self = .username(name: try string("name"), id: obj["id"]?.intValue,
-                             date: obj["date"]?.doubleValue.map { Int64($0) })
+                             date: obj["date"]?.doubleValue.map { Int64($0) }, token: obj["token"]?.stringValue)
         case "rejectusername":
             self = .rejectUsername(name: try string("name"), id: obj["id"]?.intValue)
         case "userlist":
@@ -129,10 +136,11 @@ public enum SignalMessage: Sendable, Equatable {
         var o: JSONObject = ["type": .string(type)]
         switch self {
         case .id(let id): o["id"] = .int(id)
-        case .username(let name, let id, let date):
+        case .username(let name, let id, let date, let token):
             o["name"] = .string(name)
             if let date { o["date"] = .int(date) }
             if let id { o["id"] = .int(id) }
+            if let token { o["token"] = .string(token) }
         case .rejectUsername(let name, let id):
             if let id { o["id"] = .int(id) }
             o["name"] = .string(name)

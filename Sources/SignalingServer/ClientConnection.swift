@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Senders write straight into the connection's NIO channel (thread-safe, never blocking), so
 /// routing a message costs no task switch. Memory stays bounded: a client that lets more than
-/// `maxPendingBytes` pile up unread is disconnected (1008) instead of slowing anyone else.
+/// `maxPendingBytes` pile up unread is cut off at once (a close frame would wait behind the backlog it
+/// does not read), and `onOverflow` takes it off the user list, so nobody's messages vanish into it.
 final class ClientConnection: Sendable {
     let id: Int
     private let channel: any Channel
@@ -19,16 +20,20 @@ final class ClientConnection: Sendable {
         var userListDirty = false
     }
     private let state = Mutex(State())
+    private let onOverflow: @Sendable (ClientConnection) -> Void
 
-    init(id: Int, channel: any Channel, maxPendingBytes: Int) {
+    init(id: Int, channel: any Channel, maxPendingBytes: Int,
+         onOverflow: @escaping @Sendable (ClientConnection) -> Void) {
         self.id = id
         self.channel = channel
         self.maxPendingBytes = maxPendingBytes
+        self.onOverflow = onOverflow
     }
 
-    /// Queues one text message; the future completes when it has been written to the socket.
+    /// Queues one text message; the future completes when it has been written to the socket. nil when the
+    /// connection is gone (closed, or cut off by this very message overflowing its queue).
     @discardableResult
-    func send(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+    func send(_ buffer: ByteBuffer) -> EventLoopFuture<Void>? {
         let size = buffer.readableBytes
         let verdict = state.withLock { s -> Bool? in
             if s.closed { return nil }
@@ -41,10 +46,12 @@ final class ClientConnection: Sendable {
         }
         switch verdict {
         case nil:
-            return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+            return nil
         case false?:
-            disconnect(code: .policyViolation, reason: "send queue overflow: client too slow")
-            return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+            // No close handshake: pending writes are discarded with the socket.
+            channel.close(promise: nil)
+            onOverflow(self)
+            return nil
         case true?:
             let written = channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: buffer))
             written.whenComplete { [self] _ in state.withLock { $0.pendingBytes -= size } }
@@ -65,7 +72,11 @@ final class ClientConnection: Sendable {
             return true
         }
         guard writeNow else { return }
-        send(broadcaster.current).whenComplete { [self] _ in
+        guard let written = send(broadcaster.current) else {
+            state.withLock { $0.userListInFlight = false }
+            return
+        }
+        written.whenComplete { [self] _ in
             let again = state.withLock { s -> Bool in
                 s.userListInFlight = false
                 defer { s.userListDirty = false }
@@ -84,15 +95,4 @@ final class ClientConnection: Sendable {
 
     /// Stops all further sends (the socket is gone or going).
     func markClosed() { state.withLock { $0.closed = true } }
-
-    /// Server-side close from outside the connection's own task: close frame, then the socket.
-    private func disconnect(code: WebSocketErrorCode, reason: String) {
-        var data = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
-        data.write(webSocketErrorCode: code)
-        data.writeString(reason)
-        let channel = self.channel
-        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)).whenComplete { _ in
-            channel.close(promise: nil)
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import Signaling
 import Synchronization
 
 /// Result of a `username` message.
@@ -6,6 +7,8 @@ enum LoginResult: Equatable {
     /// Logged in (or renamed) as `name`; `adjusted` when the server had to change the requested name.
     case accepted(name: String, adjusted: Bool)
     case invalid(String)
+    /// The user list would grow past its byte bound.
+    case full(String)
 }
 
 /// Who is connected and under which name. All state sits behind one lock; every operation is
@@ -15,53 +18,86 @@ final class ConnectionRegistry: Sendable {
         var nextID = 1
         var connections: [Int: ClientConnection] = [:]
         var names: [Int: String] = [:]
+        /// Exact names, for routing by `target`.
         var idByName: [String: Int] = [:]
+        /// Uniqueness keys (`UsernameRules.key`) of the logged-in names.
+        var keys: [Int: String] = [:]
+        var idByKey: [String: Int] = [:]
+        /// Bytes the names take in a `userlist` message (each quoted and escaped, plus a comma).
+        var listBytes = 0
     }
     private let state = Mutex(State())
-    let maxNameLength: Int
+    let rules: UsernameRules
+    let maxUserListBytes: Int
+    /// What an empty `{"type":"userlist","users":[]}` costs.
+    private static let listOverhead = SignalMessage.userList([]).text.utf8.count
 
-    init(maxNameLength: Int) { self.maxNameLength = maxNameLength }
+    init(rules: UsernameRules, maxUserListBytes: Int) {
+        self.rules = rules
+        self.maxUserListBytes = maxUserListBytes
+    }
 
-    func add(channel: any Channel, maxPendingBytes: Int) -> ClientConnection {
+    func add(channel: any Channel, maxPendingBytes: Int,
+             onOverflow: @escaping @Sendable (ClientConnection) -> Void) -> ClientConnection {
         state.withLock { s in
-            let c = ClientConnection(id: s.nextID, channel: channel, maxPendingBytes: maxPendingBytes)
+            let c = ClientConnection(id: s.nextID, channel: channel, maxPendingBytes: maxPendingBytes,
+                                     onOverflow: onOverflow)
             s.nextID += 1
             s.connections[c.id] = c
             return c
         }
     }
 
-    /// Forgets a connection; true when it had a username (the user list changed).
+    /// Forgets a connection; true when it had a username (the user list changed). Idempotent.
     func remove(_ id: Int) -> Bool {
         state.withLock { s in
             s.connections[id] = nil
             guard let name = s.names.removeValue(forKey: id) else { return false }
             s.idByName[name] = nil
+            if let key = s.keys.removeValue(forKey: id) { s.idByKey[key] = nil }
+            s.listBytes -= Self.listCost(name)
             return true
         }
     }
 
-    /// The original server's rule: exact, case-sensitive uniqueness; on a clash append 1, 2, ...
-    /// until the name is free. A connection renaming itself keeps its own name free.
+    /// The original server's rule (on a clash append 1, 2, ... until the name is free), with uniqueness up
+    /// to case, compatibility forms and confusables. A connection renaming itself keeps its own name free.
     func login(_ id: Int, requested raw: String) -> LoginResult {
-        let requested = raw.trimmingWhitespace()
-        if requested.isEmpty { return .invalid("username must not be empty") }
-        if requested.count > maxNameLength { return .invalid("username longer than \(maxNameLength) characters") }
-        if requested.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return .invalid("username must not contain control characters")
+        let requested: String
+        switch rules.validate(raw) {
+        case .failure(let why): return .invalid(why.description)
+        case .success(let n): requested = n
         }
-        return state.withLock { s in
-            guard s.connections[id] != nil else { return .invalid("connection closed") }
-            var name = requested
-            var n = 1
-            while let owner = s.idByName[name], owner != id {
-                name = requested + String(n)
-                n += 1
+        // Keys cost an ICU call each: computed outside the lock.
+        var candidates: [(name: String, key: String)] = [(requested, UsernameRules.key(requested))]
+        while true {
+            let outcome = state.withLock { s -> LoginResult? in
+                guard s.connections[id] != nil else { return .invalid("connection closed") }
+                guard let free = candidates.first(where: { c in s.idByKey[c.key].map { $0 == id } ?? true }) else {
+                    return nil
+                }
+                let old = s.names[id]
+                let delta = Self.listCost(free.name) - (old.map(Self.listCost) ?? 0)
+                if Self.listOverhead + s.listBytes + delta > maxUserListBytes {
+                    return .full("the server's user list is full (\(maxUserListBytes) bytes); try later or a shorter name")
+                }
+                if let oldKey = s.keys[id] { s.idByKey[oldKey] = nil }
+                if let old { s.idByName[old] = nil }
+                s.names[id] = free.name
+                s.idByName[free.name] = id
+                s.keys[id] = free.key
+                s.idByKey[free.key] = id
+                s.listBytes += delta
+                return .accepted(name: free.name, adjusted: free.name != requested)
             }
-            if let old = s.names[id] { s.idByName[old] = nil }
-            s.names[id] = name
-            s.idByName[name] = id
-            return .accepted(name: name, adjusted: name != requested)
+            if let outcome { return outcome }
+            // Every candidate so far is taken: try the next batch of numbered names.
+            let n = candidates.count
+            candidates = (n..<(n + 8)).map { i in
+                let name = requested + String(i)
+                return (name, UsernameRules.key(name))
+            }
+            if n > 100_000 { return .invalid("no free variant of this name") }
         }
     }
 
@@ -73,22 +109,21 @@ final class ConnectionRegistry: Sendable {
 
     func allConnections() -> [ClientConnection] { state.withLock { Array($0.connections.values) } }
 
-    /// Logged-in names in connection order (as the original server lists them), and every connection.
+    /// Connections with a username: public messages go to them only.
+    func loggedInConnections() -> [ClientConnection] {
+        state.withLock { s in s.names.keys.compactMap { s.connections[$0] } }
+    }
+
+    /// Logged-in names in connection order (as the original server lists them), and their connections.
     func userListSnapshot() -> (users: [String], connections: [ClientConnection]) {
         state.withLock { s in
-            let users = s.names.sorted { $0.key < $1.key }.map(\.value)
-            return (users, Array(s.connections.values))
+            let users = s.names.sorted { $0.key < $1.key }
+            return (users.map(\.value), users.compactMap { s.connections[$0.key] })
         }
     }
 
     var counts: (connections: Int, users: Int) { state.withLock { ($0.connections.count, $0.names.count) } }
-}
 
-extension String {
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return String(scalars[first...last])
-    }
+    /// Bytes `name` adds to a `userlist` message: the JSON string and a comma.
+    static func listCost(_ name: String) -> Int { JSONValue.string(name).serialized().utf8.count + 1 }
 }

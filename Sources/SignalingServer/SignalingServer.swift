@@ -26,6 +26,8 @@ public final class SignalingServer: Service, Sendable {
     private let registry: ConnectionRegistry
     private let broadcaster: UserListBroadcaster
     private let openChannels = OpenChannels()
+    private let connectionGuard: ConnectionGuard
+    private let serverFanout: SharedTokenBucket
     private let onListening: @Sendable (Int) async -> Void
 
     /// `onListening` receives the bound port (useful with port 0).
@@ -34,13 +36,35 @@ public final class SignalingServer: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
-        registry = ConnectionRegistry(maxNameLength: configuration.maxNameLength)
+        registry = ConnectionRegistry(rules: configuration.usernameRules, maxUserListBytes: configuration.maxUserListBytes)
+        connectionGuard = ConnectionGuard(maxConnections: min(configuration.maxConnections, Self.connectionCeiling()),
+                                          maxPerAddress: configuration.maxConnectionsPerAddress,
+                                          upgradeTimeout: .milliseconds(Int64(configuration.upgradeTimeoutSeconds * 1000)))
+        serverFanout = SharedTokenBucket(rate: configuration.serverBroadcastBytesPerSecond,
+                                         burst: configuration.serverBroadcastBurstBytes)
         broadcaster = UserListBroadcaster(registry: registry, minDelayMs: configuration.userListCoalesceMs,
                                           bytesPerSecond: configuration.userListBytesPerSecond)
     }
 
-    /// Connections and logged-in users right now.
+    /// WebSocket connections and logged-in users right now.
     public var counts: (connections: Int, users: Int) { registry.counts }
+    /// TCP connections right now, and how many were refused for a limit or closed for not upgrading in time.
+    public var tcpCounts: (open: Int, refused: Int, expired: Int) {
+        (connectionGuard.connections, connectionGuard.refused.load(ordering: .relaxed),
+         connectionGuard.expired.load(ordering: .relaxed))
+    }
+
+    /// Raises the soft open-file limit to the hard one and returns how many connections fit below it, leaving
+    /// 128 descriptors for everything else: past that, accept() would fail and spin.
+    static func connectionCeiling() -> Int {
+        var lim = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0 else { return 1024 }
+        if lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
+        }
+        return max(16, Int(min(lim.rlim_cur, 1 << 30)) - 128)
+    }
 
     public func run() async throws {
         let app = Application(
@@ -86,13 +110,14 @@ public final class SignalingServer: Service, Sendable {
 
     private func makeServerBuilder() throws -> HTTPServerBuilder {
         let config = configuration
-        let upgrade = HTTPServerBuilder.http1WebSocketUpgrade(
-            configuration: .init(
-                http1: .init(additionalChannelHandlers: [FailedUpgradeExplainer()]),
-                // Pings come from one shared timer (see pingIntervalSeconds), not a task per connection.
-                ws: .init(maxFrameSize: config.maxMessageBytes, autoPing: .disabled,
-                          closeTimeout: .seconds(config.closeTimeoutSeconds), validateUTF8: true))
-        ) { [self] request, channel, _ in
+        let wsConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(additionalChannelHandlers: [FailedUpgradeExplainer()]),
+            // Pings come from one shared timer (see pingIntervalSeconds), not a task per connection.
+            ws: .init(maxFrameSize: config.maxMessageBytes,
+                      extensions: [.nonNegotiatedExtension { ClientMaskingRequirement() }],
+                      autoPing: .disabled, closeTimeout: .seconds(config.closeTimeoutSeconds), validateUTF8: true))
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) throws
+            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { [self] request, channel, _ in
             // Subprotocols arrive as one comma-separated header or several headers.
             let offered = request.headerFields[values: .secWebSocketProtocol]
                 .flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -104,19 +129,26 @@ public final class SignalingServer: Service, Sendable {
                 try await self.serve(inbound: inbound, outbound: outbound, channel: channel)
             }
         }
-        guard let certPath = config.tlsCertificatePath, let keyPath = config.tlsKeyPath else {
-            if config.tlsCertificatePath != nil || config.tlsKeyPath != nil {
-                throw SignalingServerError(description: "TLS needs both --tls-cert and --tls-key")
+        var tls: TLSConfiguration?
+        if let certPath = config.tlsCertificatePath, let keyPath = config.tlsKeyPath {
+            do {
+                let certs = try NIOSSLCertificate.fromPEMFile(certPath).map { NIOSSLCertificateSource.certificate($0) }
+                let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+                tls = TLSConfiguration.makeServerConfiguration(certificateChain: certs, privateKey: .privateKey(key))
+            } catch {
+                throw SignalingServerError(description: "cannot load TLS certificate \(certPath) / key \(keyPath): \(error)")
             }
-            return upgrade
+        } else if config.tlsCertificatePath != nil || config.tlsKeyPath != nil {
+            throw SignalingServerError(description: "TLS needs both --tls-cert and --tls-key")
         }
-        do {
-            let certs = try NIOSSLCertificate.fromPEMFile(certPath).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: certs, privateKey: .privateKey(key))
-            return try .tls(upgrade, tlsConfiguration: tls)
-        } catch {
-            throw SignalingServerError(description: "cannot load TLS certificate \(certPath) / key \(keyPath): \(error)")
+        let connectionGuard = self.connectionGuard
+        return HTTPServerBuilder { [tls] responder in
+            // The guard comes first: limits and the upgrade deadline apply before TLS or HTTP parsing.
+            let ws = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: wsConfiguration,
+                                                  shouldUpgrade: shouldUpgrade)
+            guard let tls else { return GuardedChannel(base: ws, connectionGuard: connectionGuard, plaintext: true) }
+            return GuardedChannel(base: try TLSChannel(ws, tlsConfiguration: tls), connectionGuard: connectionGuard,
+                                  plaintext: false)
         }
     }
 
@@ -149,9 +181,17 @@ public final class SignalingServer: Service, Sendable {
     /// connection writes straight into its channel (see `ClientConnection`).
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
                        channel: any Channel) async throws {
+        connectionGuard.upgraded(channel)
         openChannels.add(channel)
-        let connection = registry.add(channel: channel, maxPendingBytes: configuration.maxPendingBytesPerClient)
-        let router = MessageRouter(registry: registry, broadcaster: broadcaster)
+        let connection = registry.add(channel: channel, maxPendingBytes: configuration.maxPendingBytesPerClient) {
+            [registry, broadcaster, logger] c in
+            logger.info("client too slow: send queue over its limit, connection dropped", metadata: ["id": "\(c.id)"])
+            if registry.remove(c.id) { broadcaster.changed() }
+        }
+        var router = MessageRouter(registry: registry, broadcaster: broadcaster,
+                                   limits: .init(tokens: configuration.accessTokens, serverFanout: serverFanout,
+                                                 fanoutPerSecond: configuration.broadcastBytesPerSecond,
+                                                 fanoutBurst: configuration.broadcastBurstBytes))
         defer {
             connection.markClosed()
             if registry.remove(connection.id) { broadcaster.changed() }
@@ -172,6 +212,11 @@ public final class SignalingServer: Service, Sendable {
             var complete: ByteBuffer?
             switch frame.opcode {
             case .text:
+                // RFC 6455 §5.4: a new message may not start inside a fragmented one.
+                guard partial == nil else {
+                    closeWith = (.protocolError, "a new text frame inside a fragmented message")
+                    break
+                }
                 if frame.fin { complete = frame.data } else { partial = frame.data }
             case .continuation:
                 guard var p = partial else {
@@ -189,7 +234,10 @@ public final class SignalingServer: Service, Sendable {
                 closeWith = (.unacceptableData, "binary frames are not supported: send JSON text")
             }
             if closeWith != nil { break }
-            if let complete { _ = router.handle(text: complete, from: connection) }
+            if let complete, case .close(let why) = router.handle(text: complete, from: connection) {
+                closeWith = (.policyViolation, why)
+                break
+            }
         }
         if let closeWith {
             // The explanation goes out before the close frame.

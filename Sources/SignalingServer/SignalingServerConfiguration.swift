@@ -23,8 +23,28 @@ public struct SignalingServerConfiguration: Sendable {
     public var rateLimitPerSecond: Double = 100
     /// Burst allowance on top of the sustained rate (ICE candidates arrive in bursts). Default 200.
     public var rateLimitBurst: Double = 200
-    /// Longest accepted username, in characters. Default 64.
-    public var maxNameLength = 64
+    /// What a username may be (64 scalars, 256 bytes, no invisible or bidi characters, ...).
+    public var usernameRules = UsernameRules()
+    /// Largest `userlist` message in bytes: logins that would grow it further are refused ("server-full"), so
+    /// the list always fits a client's send queue and inbound limit (4 MiB). Default 1 MiB (about 80,000
+    /// ten-letter names).
+    public var maxUserListBytes = 1 << 20
+    /// Bytes × recipients one connection may broadcast per second (a 100-byte line to 10,000 users is 1 MB),
+    /// and its burst. Defaults 1 MB/s, 4 MB.
+    public var broadcastBytesPerSecond: Double = 1_000_000
+    public var broadcastBurstBytes: Double = 4_000_000
+    /// The same budget for the whole server, all senders together. Defaults 100 MB/s, 200 MB.
+    public var serverBroadcastBytesPerSecond: Double = 100_000_000
+    public var serverBroadcastBurstBytes: Double = 200_000_000
+    /// Open TCP connections in all; capped below the open-file limit so accepting never fails. Default 16,384.
+    public var maxConnections = 16_384
+    /// Open TCP connections from one IP address (0: no limit). Default 64.
+    public var maxConnectionsPerAddress = 64
+    /// Seconds a connection may take to become a WebSocket (TLS, HTTP request, upgrade); plain HTTP requests
+    /// are answered within it too. Default 5.
+    public var upgradeTimeoutSeconds = 5.0
+    /// When set, only clients presenting one of these tokens in their `username` message log in.
+    public var accessTokens: AccessTokens?
     /// Bytes waiting for a slow client before it is disconnected. Default 4 MiB.
     public var maxPendingBytesPerClient = 4 << 20
     /// Shortest wait before a user-list broadcast, so a burst of logins costs one broadcast. Default 5 ms.

@@ -37,6 +37,7 @@ struct HeadlessCommand: AsyncParsableCommand {
     @Option(help: "Write received audio to this .wav file.") var recordAudio: String?
     @Option(help: "Write the final call statistics to this JSON file.") var statsJson: String?
     @Option(help: "Write the log to this file.") var log: String?
+    @Option(help: "Access token for a server started with --token-file.") var token: String?
     @OptionGroup var ice: IceOptions
 
     func validate() throws {
@@ -61,7 +62,7 @@ struct HeadlessCommand: AsyncParsableCommand {
             return try CaptureOptions.audioSink(spec: path).map { [$0] } ?? []
         } ?? []
 
-        let client = SignalingClient(url: server, name: name, logger: logger)
+        let client = SignalingClient(url: server, name: name, logger: logger, token: token)
         let makeVideo: @Sendable () throws -> (any VideoSource)? = {
             try CaptureOptions.videoSource(spec: camera, width: width, height: height, fps: fps)
         }

@@ -14,6 +14,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest accepted message in bytes.") var maxMessageBytes = 64 * 1024
     @Option(help: "Messages per second one connection may send (burst: twice this); 0 disables.")
     var rateLimit: Double = 100
+    @Option(help: "TCP connections from one IP address (0: no limit).") var maxConnectionsPerAddress = 64
+    @Option(help: "TCP connections in all (capped below the open-file limit).") var maxConnections = 16_384
+    @Option(help: "Seconds a connection may take to become a WebSocket.") var upgradeTimeout = 5.0
+    @Option(help: "Bytes x recipients one connection may broadcast per second (burst: 4 times this).")
+    var broadcastBudget: Double = 1_000_000
+    @Option(help: "Largest user list in bytes; logins beyond it are refused.") var maxUserListBytes = 1 << 20
+    @Option(help: "File of access tokens, one per line: only clients presenting one log in.") var tokenFile: String?
     @Option(help: "PEM certificate for wss://.") var tlsCert: String?
     @Option(help: "PEM private key for wss://.") var tlsKey: String?
     @Option(help: "Log file (default: $XDG_STATE_HOME/tuicall/tuicall.log).") var log: String?
@@ -34,6 +41,15 @@ struct ServeCommand: AsyncParsableCommand {
         config.maxMessageBytes = maxMessageBytes
         config.rateLimitPerSecond = rateLimit
         config.rateLimitBurst = rateLimit * 2
+        config.maxConnectionsPerAddress = maxConnectionsPerAddress
+        config.maxConnections = maxConnections
+        config.upgradeTimeoutSeconds = upgradeTimeout
+        config.broadcastBytesPerSecond = broadcastBudget
+        config.broadcastBurstBytes = broadcastBudget * 4
+        config.maxUserListBytes = maxUserListBytes
+        if let tokenFile {
+            do { config.accessTokens = try AccessTokens(file: tokenFile) } catch { throw CLIError("\(error)") }
+        }
         config.tlsCertificatePath = tlsCert
         config.tlsKeyPath = tlsKey
         config.staticFiles = WebClient.staticFiles

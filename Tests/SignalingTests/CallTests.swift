@@ -170,17 +170,38 @@ struct CallTests {
         try await Self.stop(server, phones)
     }
 
-    @Test func peerLeavingTheUserListEndsTheCall() async throws {
+    @Test func peerLeavingTheUserListEndsACallThatIsNotUpYet() async throws {
+        let (server, phones) = try await Self.phones(["alice", "bob"])
+        let (alice, bob) = (phones[0], phones[1])
+        try alice.call.call("bob")
+        try await bob.wait(for: .ringing("alice"))
+        // Bob's connection drops while his phone rings: only the user list tells.
+        bob.tasks[0].cancel()
+        await bob.client.stop()
+        try await alice.wait(for: .ended(.peerLeft))
+        try await Self.stop(server, phones)
+    }
+
+    /// During a call the media path is the witness: a user list without the peer (a stale one, the peer's
+    /// server connection alone dropping, or a forged one relayed by a server that allows it) does not end a
+    /// call whose media still arrives.
+    @Test func aUserListWithoutThePeerDoesNotEndACallWithMedia() async throws {
         let (server, phones) = try await Self.phones(["alice", "bob"], autoAnswer: true)
         let (alice, bob) = (phones[0], phones[1])
         try alice.call.call("bob")
         try await alice.wait(for: .inCall("bob"))
-        // Bob's connection drops before his call notices (no hang-up, no DTLS close): only the user list tells.
+        alice.call.handle(.userList(["alice"]))
+        // Bob's signaling connection drops, his media goes on.
         bob.tasks[0].cancel()
         await bob.client.stop()
-        try await alice.wait(for: .ended(.peerLeft))
-        // Alice closing her connection (DTLS close_notify) ends bob's call too.
-        try await bob.wait(for: .ended(.remoteHangUp))
+        try await Task.sleep(for: .seconds(Call.peerLeftMediaGraceSeconds + 1.5))
+        #expect(alice.call.state == .inCall("bob"))
+        let before = alice.call.stats().framesDecoded
+        try await Task.sleep(for: .seconds(1))
+        #expect(alice.call.stats().framesDecoded > before)
+        // Bob's call closing (DTLS close_notify) ends alice's.
+        bob.call.close()
+        try await alice.wait(for: .ended(.remoteHangUp))
         try await Self.stop(server, phones)
     }
 

@@ -51,15 +51,15 @@ struct SignalingServerTests {
         let reject = try await dup.waitFor(type: "rejectusername")
         #expect(reject["name"] == .string("alice1"))
         _ = try await bob.waitFor { $0["users"] == .array([.string("alice"), .string("bob"), .string("alice1")]) }
-        // Names are case-sensitive, as in the original.
+        // Unlike the original, names clash case-insensitively (they look alike); the spelling is kept.
         let upper = try await WSTestClient.login(server, as: "Alice")
-        _ = try await alice.waitFor { $0["users"] == .array(["alice", "bob", "alice1", "Alice"]) }
+        _ = try await alice.waitFor { $0["users"] == .array(["alice", "bob", "alice1", "Alice2"]) }
         // A disconnect updates everyone's list.
         bob.close()
-        _ = try await alice.waitFor { $0["users"] == .array([.string("alice"), .string("alice1"), .string("Alice")]) }
+        _ = try await alice.waitFor { $0["users"] == .array([.string("alice"), .string("alice1"), .string("Alice2")]) }
         // A rename is a second username message.
         alice.send(["type": "username", "name": "carol"])
-        _ = try await upper.waitFor { $0["users"] == .array([.string("carol"), .string("alice1"), .string("Alice")]) }
+        _ = try await upper.waitFor { $0["users"] == .array([.string("carol"), .string("alice1"), .string("Alice2")]) }
         for c in [alice, dup, upper] { c.close() }
         try await server.stop()
     }

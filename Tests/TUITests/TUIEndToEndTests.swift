@@ -10,9 +10,10 @@ struct TUIEndToEndTests {
     static let userListWidth = 24
 
     /// Starts `tuicall serve --port 0` in its own tmux session and returns the port it bound.
-    static func startServer(_ tmux: Tmux, binary: String) throws -> Int {
+    static func startServer(_ tmux: Tmux, binary: String, extra: String = "") throws -> Int {
         let log = tmux.directory.appendingPathComponent("server.log").path
-        try tmux.newSession("server", cols: 200, rows: 10, command: "\(Tmux.quote(binary)) serve --port 0 --log \(Tmux.quote(log))")
+        try tmux.newSession("server", cols: 200, rows: 10,
+                            command: "\(Tmux.quote(binary)) serve --port 0 --log \(Tmux.quote(log)) \(extra)")
         var port = 0
         try tmux.waitUntil("server", "the server's listening line") {
             let text = try tmux.capture("server")

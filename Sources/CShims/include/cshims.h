@@ -11,4 +11,5 @@
 #include "shim_alsa.h"
 #include "shim_sys.h"
 #include "shim_terminal_guard.h"
+#include "shim_icu.h"
 #endif

@@ -171,7 +171,7 @@ public final class Call: @unchecked Sendable {
         case .message(.newIceCandidate(let m)): onCandidate(m)
         case .message(.hangUp(let name, _)): onHangUp(name: name)
         case .userList(let users):
-            if let p = current.peer, !users.contains(p) { end(.peerLeft) }
+            if let p = current.peer, !users.contains(p) { onPeerLeftList(p) }
         case .state(.disconnected), .state(.stopped):
             if current.peer != nil { end(.serverLost) }
         default: break
@@ -276,6 +276,33 @@ public final class Call: @unchecked Sendable {
     private func onHangUp(name: String?) {
         guard let peer = current.peer, name == nil || name == peer else { return }
         if case .calling = current { end(.declined) } else { end(.remoteHangUp) }
+    }
+
+    /// The peer is off the user list. Before media flows that ends the call. During a call the media path is
+    /// the better witness (the list may be stale, or the peer's server connection alone may have dropped): the
+    /// call ends only if no media arrives within `peerLeftMediaGraceSeconds`.
+    private func onPeerLeftList(_ peer: String) {
+        guard case .inCall(peer) = current, let media else {
+            end(.peerLeft)
+            return
+        }
+        let gen = generation
+        let before = Self.packetsReceived(media)
+        queue.asyncAfter(deadline: .now() + Self.peerLeftMediaGraceSeconds) { [weak self] in
+            guard let self, gen == self.generation, case .inCall(peer) = self.current, let media = self.media else { return }
+            if Self.packetsReceived(media) == before {
+                self.end(.peerLeft)
+            } else {
+                self.logger.info("\(peer) is off the user list but its media still arrives: the call goes on")
+            }
+        }
+    }
+
+    /// How long media must be silent after the peer leaves the user list before the call ends. 1.5 s.
+    public static let peerLeftMediaGraceSeconds = 1.5
+
+    private static func packetsReceived(_ media: MediaSession) -> Int {
+        media.stats().inbound.reduce(0) { $0 + $1.packetsReceived }
     }
 
     private func onPeerEvent(_ event: PeerConnectionEvent, generation gen: Int) {

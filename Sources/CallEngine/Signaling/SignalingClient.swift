@@ -15,6 +15,8 @@ public final class SignalingClient: Sendable {
     private let logger: Logger
     private let policy: ReconnectPolicy
     private let tlsConfiguration: TLSConfiguration?
+    /// Access token for servers started with `--token-file`; sent with every login, never logged.
+    private let token: String?
     /// Largest message accepted from the server: user lists of thousands of names are long. 4 MiB.
     static let maxInboundBytes = 4 << 20
 
@@ -24,6 +26,9 @@ public final class SignalingClient: Sendable {
         var clientID: Int?
         var users: [String] = []
         var loggedIn = false
+        /// Per connection: the server's `id` arrived, and a login (`username`) awaits its answer.
+        var sawID = false
+        var loginPending = false
         var stopped = false
         var outbound: AsyncStream<Outgoing>.Continuation?
         var loop: Task<Void, Never>?
@@ -32,9 +37,10 @@ public final class SignalingClient: Sendable {
 
     /// `tlsConfiguration` applies to wss:// URLs; nil means the system's trust roots.
     public init(url: String, name: String, logger: Logger, reconnect: ReconnectPolicy = ReconnectPolicy(),
-                tlsConfiguration: TLSConfiguration? = nil) {
+                tlsConfiguration: TLSConfiguration? = nil, token: String? = nil) {
         self.url = url
         self.tlsConfiguration = tlsConfiguration
+        self.token = token
         self.logger = logger
         policy = reconnect
         state = Mutex(State(name: name))
@@ -133,6 +139,8 @@ public final class SignalingClient: Sendable {
             state.withLock { s in
                 s.outbound = nil
                 s.loggedIn = false
+                s.sawID = false
+                s.loginPending = false
             }
             emit(.state(.disconnected(reason: reason)))
             logger.info("signaling disconnected", metadata: ["reason": "\(reason)"])
@@ -175,28 +183,51 @@ public final class SignalingClient: Sendable {
     private func handle(text: String, out: AsyncStream<Outgoing>.Continuation) {
         let message: SignalMessage
         do {
-            message = try SignalMessage(text: text)
+            let json = try JSONParser.parse(text)
+            message = try SignalMessage(json: json)
+            // A server-only message that names a sender was relayed from another user by a server that does
+            // not refuse them (the original MDN server): it does not speak for the server.
+            if SignalMessage.serverOnlyTypes.contains(message.type), json.objectValue?["name"] != nil,
+               message.type != "rejectusername" {
+                logger.warning("ignoring a \(message.type) relayed from a user")
+                return
+            }
         } catch {
             logger.warning("ignoring bad message from server", metadata: ["error": "\(error)"])
             return
         }
         switch message {
         case .id(let id):
-            let name = state.withLock { s -> String in
+            guard let name = state.withLock({ s -> String? in
+                guard !s.sawID else { return nil }
+                s.sawID = true
+                s.loginPending = true
                 s.clientID = id
                 return s.name
+            }) else {
+                logger.warning("ignoring a second id message on one connection")
+                return
             }
             emit(.assignedID(id))
-            let login = SignalMessage.username(name: name, id: id, date: Int64(Date().timeIntervalSince1970 * 1000))
+            let login = SignalMessage.username(name: name, id: id, date: Int64(Date().timeIntervalSince1970 * 1000),
+                                               token: token)
             out.yield(.text(login.text))
         case .rejectUsername(let name, _):
-            state.withLock { $0.name = name }
+            // Only the answer to our own login renames us.
+            guard state.withLock({ s -> Bool in
+                guard s.loginPending else { return false }
+                s.name = name
+                return true
+            }) else {
+                logger.warning("ignoring a rejectusername that answers no login of ours")
+                return
+            }
             emit(.renamed(name))
         case .userList(let users):
             let (name, first) = state.withLock { s -> (String, Bool) in
                 s.users = users
                 let first = !s.loggedIn && users.contains(s.name)
-                if first { s.loggedIn = true }
+                if first { s.loggedIn = true; s.loginPending = false }
                 return (s.name, first)
             }
             if first { emit(.state(.loggedIn(name: name))) }

@@ -41,6 +41,10 @@ import { createCalls } from "./call.js";
   let ws = null;
   let myId = null;
   let requestedName = null;
+  // Servers started with --token-file want an access token with the login (?token= or the form's field).
+  let accessToken = params.get("token") || sessionStorage.getItem("tuicall.token") || null;
+  // Types only the server sends: one stamped with a sender's name was relayed from a user, not the server's.
+  const SERVER_ONLY = new Set(["id", "userlist", "error", "userstatus", "history"]);
   let loginWaiter = null;
   const stateWaiters = new Set();
 
@@ -129,16 +133,25 @@ import { createCalls } from "./call.js";
   }
 
   function sendLogin() {
-    send({ type: "username", name: requestedName, date: Date.now(), id: myId });
+    const token = $("login-token").value || accessToken;
+    const m = { type: "username", name: requestedName, date: Date.now(), id: myId };
+    if (token) m.token = token;
+    send(m);
   }
 
   async function handleMessage(m) {
+    if (SERVER_ONLY.has(m.type) && m.name !== undefined) {
+      log(`ignored ${m.type} relayed from ${m.name}`);
+      return;
+    }
     switch (m.type) {
       case "id":
         myId = m.id;
         if (requestedName !== null) sendLogin();
         break;
       case "rejectusername":
+        // Only the answer to our own login renames us.
+        if (!loginWaiter) { log("ignored rejectusername outside a login"); break; }
         // The name was taken; the server chose another and we adopt it.
         app.me = String(m.name);
         $("login-name").value = app.me;
@@ -179,6 +192,8 @@ import { createCalls } from "./call.js";
     if (app.state === "logged-out" && app.me !== null && users.includes(app.me)) {
       setState("idle");
       setStatus(`Logged in as ${app.me}.`);
+      const token = $("login-token").value || accessToken;
+      if (token) { accessToken = token; sessionStorage.setItem("tuicall.token", token); }
       document.title = `tuicall – ${app.me}`;
       if (loginWaiter) { loginWaiter.resolve(app.me); loginWaiter = null; }
     }
@@ -189,7 +204,17 @@ import { createCalls } from "./call.js";
 
   function onServerError(m) {
     setStatus(`Server: ${m.text ?? m.code ?? "error"}`);
-    if (m.code === "invalid-username" && loginWaiter) {
+    if (m.code === "token-required" || m.code === "bad-token") {
+      // Ask for the token next to the name; the next "Log in" sends it.
+      $("token-field").hidden = false;
+      $("login-token").focus();
+      accessToken = null;
+      sessionStorage.removeItem("tuicall.token");
+      setStatus(m.code === "bad-token" ? "That access token is not valid: check it and log in again."
+                                       : "This server needs an access token: enter it and log in.");
+    }
+    if ((m.code === "invalid-username" || m.code === "server-full" || m.code === "token-required"
+         || m.code === "bad-token") && loginWaiter) {
       loginWaiter.reject(new Error(app.status));
       loginWaiter = null;
       app.me = null;

@@ -122,11 +122,22 @@ final class ServerProcess {
 
     private init(process: Process, port: Int) { self.process = process; self.port = port }
 
-    static func start(rateLimit: Double) throws -> ServerProcess {
+    /// `extraArguments` go to `tuicall serve`; every client of a bench comes from 127.0.0.1, so the
+    /// per-address connection limit is off unless the caller sets one.
+    /// `fileLimit` runs it under `prlimit --nofile` (the bench itself may have raised its own limit).
+    static func start(rateLimit: Double, executable: String? = nil, extraArguments: [String] = [
+        "--max-connections-per-address", "0"], fileLimit: Int? = nil) throws -> ServerProcess {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = ["serve", "--port", "0", "--rate-limit", String(Int(rateLimit)),
-                       "--log", NSTemporaryDirectory() + "tuicall-bench-server.log"]
+        let binary = URL(fileURLWithPath: executable ?? "/proc/self/exe").resolvingSymlinksInPath()
+        let arguments = ["serve", "--port", "0", "--rate-limit", String(Int(rateLimit)),
+                         "--log", NSTemporaryDirectory() + "tuicall-bench-server.log"] + extraArguments
+        if let fileLimit {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            p.arguments = ["--nofile=\(fileLimit):\(fileLimit)", binary.path] + arguments
+        } else {
+            p.executableURL = binary
+            p.arguments = arguments
+        }
         let out = Pipe()
         p.standardOutput = out
         try p.run()

@@ -12,7 +12,7 @@ struct ClientCommand: AsyncParsableCommand {
         discussion: """
             Settings also come from $XDG_CONFIG_HOME/tuicall/config (default ~/.config/tuicall/config): \
             `key = value` lines with the option names below as keys (server, name, camera, mic, speaker, \
-            render, color, log, auto-answer). The command line wins. Logs go to a file, never to the terminal.
+            render, color, log, token, auto-answer). The command line wins. Logs go to a file, never to the terminal.
             """)
 
     /// Host and port tried (and served, when nobody answers) without --server.
@@ -37,6 +37,8 @@ struct ClientCommand: AsyncParsableCommand {
     var log: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
+    @Option(help: "Access token for a server started with --token-file (config key: token).")
+    var token: String?
     @Flag(help: "Accept incoming calls without asking.")
     var autoAnswer = false
     @OptionGroup var ice: IceOptions
@@ -47,7 +49,7 @@ struct ClientCommand: AsyncParsableCommand {
         let config = try ConfigFile.load(path: configPath)
         let settings = try ClientArguments(
             server: server, name: name, camera: camera, mic: mic, speaker: speaker,
-            render: render, color: color, log: log, autoAnswer: autoAnswer
+            render: render, color: color, log: log, token: token, autoAnswer: autoAnswer
         ).merged(with: config, configPath: configPath, environment: environment)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw CLIError("unknown log level \(logLevel): use trace, debug, info, notice, warning, error or critical")
@@ -69,7 +71,8 @@ struct ClientCommand: AsyncParsableCommand {
         logger.info("client starting", metadata: ["server": "\(serverURL)", "name": "\(settings.name)",
                                                   "camera": "\(settings.camera)", "embedded": "\(embedded != nil)"])
 
-        let signaling = SignalingClient(url: serverURL, name: settings.name, logger: Logger(label: "tuicall.signaling"))
+        let signaling = SignalingClient(url: serverURL, name: settings.name, logger: Logger(label: "tuicall.signaling"),
+                                        token: settings.token)
         let camera = LocalCamera.open(spec: settings.camera)
         if let m = camera?.fallbackMessage { logger.warning("\(m)") }
         let call = CallEngineHook.make(CallContext(signaling: signaling, localCamera: camera, ice: try ice.configuration(),

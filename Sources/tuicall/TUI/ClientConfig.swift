@@ -18,6 +18,8 @@ struct ClientSettings: Sendable, Equatable {
     var render: RenderChoice?
     var color: ColorChoice?
     var log: String?
+    /// Access token for servers started with `--token-file`.
+    var token: String? = nil
     var autoAnswer: Bool
 }
 
@@ -34,7 +36,8 @@ enum ColorChoice: String, Sendable, CaseIterable {
 /// `$XDG_CONFIG_HOME/tuicall/config`: `key = value` lines with the long option names as keys
 /// (server, name, camera, mic, speaker, render, color, log, auto-answer); `#` starts a comment.
 struct ConfigFile: Sendable, Equatable {
-    static let keys: Set<String> = ["server", "name", "camera", "mic", "speaker", "render", "color", "log", "auto-answer"]
+    static let keys: Set<String> = ["server", "name", "camera", "mic", "speaker", "render", "color", "log", "token",
+                                    "auto-answer"]
     var values: [String: String] = [:]
 
     /// The config file's path: $XDG_CONFIG_HOME/tuicall/config, else ~/.config/tuicall/config.
@@ -97,6 +100,7 @@ struct ClientArguments: Sendable {
     var render: String?
     var color: String?
     var log: String?
+    var token: String? = nil
     var autoAnswer: Bool
 
     /// Command line over config file over defaults; errors say which value is wrong and what is accepted.
@@ -132,7 +136,7 @@ struct ClientArguments: Sendable {
             mic: pick(mic, "mic") ?? CaptureOptions.defaultMic,
             speaker: pick(speaker, "speaker") ?? CaptureOptions.defaultSpeaker,
             render: parsedRender, color: parsedColor,
-            log: pick(log, "log"),
+            log: pick(log, "log"), token: pick(token, "token"),
             autoAnswer: try autoAnswer || (config.bool("auto-answer", path: configPath) ?? false))
     }
 }

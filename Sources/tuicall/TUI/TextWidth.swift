@@ -13,10 +13,12 @@ enum TextWidth {
     static func cells(_ text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + cells($1) } }
 
     /// Replaces control characters (escape sequences from a peer must not reach the terminal)
-    /// and, without UTF-8, everything outside ASCII, by `?`.
+    /// and, without UTF-8, everything outside ASCII, by `?`, and drops text-direction controls: a U+202E
+    /// in a chat line must not reorder the rest of the screen line in terminals that do bidi.
     static func sanitize(_ text: String, asciiOnly: Bool) -> String {
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
+            if isBidiControl(s) { continue }
             if s.value < 0x20 || s.value == 0x7F || (s.value >= 0x80 && s.value < 0xA0) {
                 out.append(s == "\t" ? " " : "?")
             } else if asciiOnly && s.value >= 0x80 {
@@ -26,6 +28,14 @@ enum TextWidth {
             }
         }
         return String(out)
+    }
+
+    /// Embeddings, overrides, isolates and marks (U+061C, U+200E/F, U+202A–E, U+2066–9).
+    static func isBidiControl(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 
     /// The longest prefix of `text` that fits in `width` cells.
