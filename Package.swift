@@ -67,6 +67,8 @@ let package = Package(
                     "Signaling", "Media", "Codecs", "Capture",
                     "CNice", "COpenSSL", "CSRTP", "CShims",
                     .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
                     .product(name: "Logging", package: "swift-log"),
                 ]),
         // Raw TCP/WebSocket clients that send exactly the bytes given: hostile-client tests and `bench hostile`.

@@ -107,6 +107,11 @@ public final class ChromiumProcess: Sendable {
         return nil
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does not show.
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let closeFromAction: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
+
     private static func spawnInOwnGroup(_ path: String, _ args: [String], env: [String: String],
                                         logPath: String) throws -> pid_t {
         var attr = posix_spawnattr_t()
@@ -129,6 +134,9 @@ public final class ChromiumProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours: an inherited listening socket (a test server's) would stay bound in
+        // Chromium after we close it, and a server restarted on that port could not bind.
+        if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
 
         let argv = args.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -54,3 +54,7 @@ static inline int tui_locale_is_utf8(void) {
 /* wcwidth is declared only under _XOPEN_SOURCE, which SwiftPM drops (see the top). */
 extern int wcwidth(wchar_t c);
 static inline int tui_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+static inline int tui_key_f(int n) { return KEY_F(n); }
+/* Key codes for the bracketed-paste markers (ESC [ 200 ~ and ESC [ 201 ~), above ncurses' own. */
+static inline int tui_key_paste_begin(void) { return KEY_MAX + 1; }
+static inline int tui_key_paste_end(void) { return KEY_MAX + 2; }

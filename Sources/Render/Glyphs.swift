@@ -25,6 +25,10 @@ public enum Glyphs {
         return t
     }()
 
+    /// Stands in the cell right of a double-width glyph (CJK, emoji): the terminal draws the glyph
+    /// over both cells, so this one is never written. A noncharacter, so no text can contain it.
+    public static let wideTail: Unicode.Scalar = "\u{FFFF}"
+
     /// Darkest to brightest; one byte each so any terminal shows them.
     public static let asciiRamp: [Unicode.Scalar] = Array(" .:-=+*#%@".unicodeScalars)
 }

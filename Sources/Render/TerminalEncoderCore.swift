@@ -44,6 +44,8 @@ struct TerminalEncoderCore {
     /// Moves to cell `i` the cheapest way (nothing, CUF, rewriting a short gap, or CUP) and draws it;
     /// with `writeBack`, stores in `cells` what the terminal now shows.
     mutating func place(_ i: Int, _ cells: UnsafeMutablePointer<Cell>, cols: Int, writeBack: Bool, next: Cell? = nil) {
+        // Drawn with the wide glyph on its left, which moved the cursor past it.
+        if cells[i].glyph == Glyphs.wideTail { return }
         let row = i / cols, col = i - row * cols
         if state.row != row || state.col != col {
             if state.row == row && state.col >= 0 && col > state.col {
@@ -58,9 +60,10 @@ struct TerminalEncoderCore {
                     var s = state, cost = 0
                     for k in (i - gap)..<i { cost += cellCost(cells[k], &s) }
                     if cost <= move {
-                        for k in (i - gap)..<i {
+                        for k in (i - gap)..<i where cells[k].glyph != Glyphs.wideTail {
                             let shown = emit(cells[k], cols: cols, col: state.col)
                             if writeBack { cells[k] = shown }
+                            skipWideTail(k, cells, cols: cols)
                         }
                     }
                 }
@@ -79,6 +82,14 @@ struct TerminalEncoderCore {
         tol = masking ? DamageTracker.maskedTolerance(cells[i], baseTol) : baseTol
         let shown = emit(cells[i], cols: cols, col: col, next: next)
         if writeBack { cells[i] = shown }
+        skipWideTail(i, cells, cols: cols)
+    }
+
+    /// After drawing cell `i`: a wide glyph moved the cursor over the tail cell that follows it.
+    @inline(__always) mutating func skipWideTail(_ i: Int, _ cells: UnsafeMutablePointer<Cell>, cols: Int) {
+        guard state.col > 0, state.col < cols, cells[i + 1].glyph == Glyphs.wideTail else { return }
+        state.col += 1
+        if state.col >= cols { state.row = -1; state.col = -1 }
     }
 
     /// Whether colour `want` needs an SGR given the terminal has `have`.
@@ -172,6 +183,7 @@ struct TerminalEncoderCore {
     }
 
     func cellCost(_ c: Cell, _ s: inout State) -> Int {
+        if c.glyph == Glyphs.wideTail { return 0 }
         let p = plan(c, s)
         let cost = sgrCost(fg: p.fg, bg: p.bg, s) + utf8Length(p.glyph)
         if p.fg != TerminalEncoderCore.none && differs(p.fg, s.fg) { s.fg = p.fg }

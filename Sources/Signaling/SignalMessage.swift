@@ -33,14 +33,16 @@ public struct IceCandidateMessage: Sendable, Equatable {
     }
 }
 
-/// A public chat line. The server sets `name` and `date`; clients send `text` (and `id`, `date`).
+/// A chat line. The server sets `name` and `date`; clients send `text` (and `id`, `date`). With a `target`
+/// it is private: the server routes it to that user only.
 public struct ChatMessage: Sendable, Equatable {
     public var text: String
     public var name: String?
     public var id: Int?
     public var date: Int64?
-    public init(text: String, name: String? = nil, id: Int? = nil, date: Int64? = nil) {
-        self.text = text; self.name = name; self.id = id; self.date = date
+    public var target: String?
+    public init(text: String, name: String? = nil, id: Int? = nil, date: Int64? = nil, target: String? = nil) {
+        self.text = text; self.name = name; self.id = id; self.date = date; self.target = target
     }
 }
 
@@ -55,9 +57,14 @@ public enum SignalMessage: Sendable, Equatable {
     case videoOffer(SessionDescriptionMessage)
     case videoAnswer(SessionDescriptionMessage)
     case newIceCandidate(IceCandidateMessage)
-    case hangUp(name: String?, target: String?)
+    /// `reason` is tuicall's ("busy", "no-answer"); the MDN page ignores it and sees a plain hang-up.
+    case hangUp(name: String?, target: String?, reason: String? = nil)
     /// tuicall's server explains refusals with these; the MDN page ignores unknown types.
     case error(code: String, text: String)
+    /// tuicall's server: who is in a call right now (the MDN page ignores it).
+    case userStatus(busy: [String])
+    /// tuicall's server: the last public chat lines, sent once after login (the MDN page ignores it).
+    case history([ChatMessage])
     /// Any other type, passed through unchanged.
     case other(JSONObject)
 
@@ -79,6 +86,8 @@ public enum SignalMessage: Sendable, Equatable {
         case .newIceCandidate: "new-ice-candidate"
         case .hangUp: "hang-up"
         case .error: "error"
+        case .userStatus: "userstatus"
+        case .history: "history"
         case .other(let o): o["type"]?.stringValue ?? ""
         }
     }
@@ -111,7 +120,8 @@ public enum SignalMessage: Sendable, Equatable {
             self = .userList(users.compactMap(\.stringValue))
         case "message":
             self = .chat(ChatMessage(text: try string("text"), name: optName, id: obj["id"]?.intValue,
-                                     date: obj["date"]?.doubleValue.map { Int64($0) }))
+                                     date: obj["date"]?.doubleValue.map { Int64($0) },
+                                     target: optTarget.flatMap { $0.isEmpty ? nil : $0 }))
         case "video-offer", "video-answer":
             let m = SessionDescriptionMessage(name: optName, target: optTarget,
                                               sdp: try SessionDescriptionInit(json: obj["sdp"]))
@@ -124,9 +134,17 @@ public enum SignalMessage: Sendable, Equatable {
             else { throw .invalidField("candidate", "expected an object or null") }
             self = .newIceCandidate(IceCandidateMessage(name: optName, target: optTarget, candidate: candidate))
         case "hang-up":
-            self = .hangUp(name: optName, target: optTarget)
+            self = .hangUp(name: optName, target: optTarget, reason: obj["reason"]?.stringValue)
         case "error":
             self = .error(code: obj["code"]?.stringValue ?? "error", text: obj["text"]?.stringValue ?? "")
+        case "userstatus":
+            self = .userStatus(busy: (obj["busy"]?.arrayValue ?? []).compactMap(\.stringValue))
+        case "history":
+            self = .history((obj["messages"]?.arrayValue ?? []).compactMap { v in
+                guard let m = v.objectValue, let text = m["text"]?.stringValue else { return nil }
+                return ChatMessage(text: text, name: m["name"]?.stringValue, id: m["id"]?.intValue,
+                                   date: m["date"]?.doubleValue.map { Int64($0) })
+            })
         default:
             self = .other(obj)
         }
@@ -150,6 +168,7 @@ public enum SignalMessage: Sendable, Equatable {
             if let name = m.name { o["name"] = .string(name) }
             if let id = m.id { o["id"] = .int(id) }
             if let date = m.date { o["date"] = .int(date) }
+            if let target = m.target { o["target"] = .string(target) }
         case .videoOffer(let m), .videoAnswer(let m):
             o["name"] = m.name.map(JSONValue.string) ?? .null
             o["target"] = m.target.map(JSONValue.string) ?? .null
@@ -158,12 +177,16 @@ public enum SignalMessage: Sendable, Equatable {
             if let name = m.name { o["name"] = .string(name) }
             o["target"] = m.target.map(JSONValue.string) ?? .null
             o["candidate"] = m.candidate?.json ?? .null
-        case .hangUp(let name, let target):
+        case .hangUp(let name, let target, let reason):
             o["name"] = name.map(JSONValue.string) ?? .null
             o["target"] = target.map(JSONValue.string) ?? .null
+            if let reason { o["reason"] = .string(reason) }
         case .error(let code, let text):
             o["code"] = .string(code)
             o["text"] = .string(text)
+        case .userStatus(let busy): o["busy"] = .array(busy.map(JSONValue.string))
+        case .history(let lines):
+            o["messages"] = .array(lines.map { SignalMessage.chat($0).json })
         case .other(let obj): return .object(obj)
         }
         return .object(o)

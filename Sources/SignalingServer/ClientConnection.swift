@@ -72,7 +72,9 @@ final class ClientConnection: Sendable {
             return true
         }
         guard writeNow else { return }
-        guard let written = send(broadcaster.current) else {
+        var written: EventLoopFuture<Void>?
+        for buffer in broadcaster.current { written = send(buffer) }
+        guard let written else {
             state.withLock { $0.userListInFlight = false }
             return
         }

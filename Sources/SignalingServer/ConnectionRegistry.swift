@@ -25,6 +25,8 @@ final class ConnectionRegistry: Sendable {
         var idByKey: [String: Int] = [:]
         /// Bytes the names take in a `userlist` message (each quoted and escaped, plus a comma).
         var listBytes = 0
+        /// Who is in a call with whom (both directions), as the routed offers, answers and hang-ups tell.
+        var partner: [Int: Int] = [:]
     }
     private let state = Mutex(State())
     let rules: UsernameRules
@@ -52,6 +54,7 @@ final class ConnectionRegistry: Sendable {
     func remove(_ id: Int) -> Bool {
         state.withLock { s in
             s.connections[id] = nil
+            Self.unpair(id, &s)
             guard let name = s.names.removeValue(forKey: id) else { return false }
             s.idByName[name] = nil
             if let key = s.keys.removeValue(forKey: id) { s.idByKey[key] = nil }
@@ -103,6 +106,35 @@ final class ConnectionRegistry: Sendable {
 
     func username(of id: Int) -> String? { state.withLock { $0.names[id] } }
 
+    /// `a` answered `b`'s offer: both are in a call (with each other only). True when that changed anything.
+    @discardableResult
+    func pair(_ a: Int, _ b: Int) -> Bool {
+        state.withLock { s in
+            guard s.partner[a] != b else { return false }
+            Self.unpair(a, &s)
+            Self.unpair(b, &s)
+            s.partner[a] = b
+            s.partner[b] = a
+            return true
+        }
+    }
+
+    /// `id` hung up: on its partner when `target` is nil (the MDN page's hang-up) or names the partner.
+    /// True when a call ended.
+    @discardableResult
+    func hangUp(_ id: Int, target: String?) -> Bool {
+        state.withLock { s in
+            guard let other = s.partner[id] else { return false }
+            if let target, s.names[other] != target { return false }
+            Self.unpair(id, &s)
+            return true
+        }
+    }
+
+    private static func unpair(_ id: Int, _ s: inout State) {
+        if let other = s.partner.removeValue(forKey: id) { s.partner[other] = nil }
+    }
+
     func connection(named name: String) -> ClientConnection? {
         state.withLock { s in s.idByName[name].flatMap { s.connections[$0] } }
     }
@@ -114,11 +146,13 @@ final class ConnectionRegistry: Sendable {
         state.withLock { s in s.names.keys.compactMap { s.connections[$0] } }
     }
 
-    /// Logged-in names in connection order (as the original server lists them), and their connections.
-    func userListSnapshot() -> (users: [String], connections: [ClientConnection]) {
+    /// Logged-in names in connection order (as the original server lists them), those in a call, and their
+    /// connections.
+    func userListSnapshot() -> (users: [String], busy: [String], connections: [ClientConnection]) {
         state.withLock { s in
             let users = s.names.sorted { $0.key < $1.key }
-            return (users.map(\.value), users.compactMap { s.connections[$0.key] })
+            let busy = users.filter { s.partner[$0.key] != nil }.map(\.value)
+            return (users.map(\.value), busy, users.compactMap { s.connections[$0.key] })
         }
     }
 

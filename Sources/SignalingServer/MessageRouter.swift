@@ -17,6 +17,7 @@ struct MessageRouter: Sendable {
     /// What the router enforces, from the server's configuration.
     struct Limits: Sendable {
         var tokens: AccessTokens?
+        var history: ChatHistory
         /// Shared by every connection: the server's whole broadcast budget.
         var serverFanout: SharedTokenBucket
         var fanoutPerSecond: Double
@@ -88,15 +89,19 @@ struct MessageRouter: Sendable {
                 reply(sender, code: "unknown-target", "no user named \"\(target)\" is online; \(type) dropped")
                 return .keepOpen
             }
-        } else {
-            broadcast(buffer, type: type, from: sender)
+            // An answer starts a call: both are busy until one hangs up or leaves.
+            if type == "video-answer", registry.pair(sender.id, receiver.id) { broadcaster.changed() }
+        } else if broadcast(buffer, type: type, from: sender), type == "message" {
+            limits.history.append(message)
         }
+        if type == "hang-up", registry.hangUp(sender.id, target: target) { broadcaster.changed() }
         return .keepOpen
     }
 
     /// Public messages go to logged-in users only, within the sender's and the server's fan-out budgets
     /// (bytes × recipients), so no sender can keep the server busy writing.
-    private mutating func broadcast(_ buffer: ByteBuffer, type: String, from sender: ClientConnection) {
+    @discardableResult
+    private mutating func broadcast(_ buffer: ByteBuffer, type: String, from sender: ClientConnection) -> Bool {
         let recipients = registry.loggedInConnections()
         let cost = Double(buffer.readableBytes * recipients.count)
         let now = DispatchTime.now().uptimeNanoseconds
@@ -104,13 +109,14 @@ struct MessageRouter: Sendable {
             reply(sender, code: "broadcast-limited",
                   "\(type) to everyone (\(recipients.count) users × \(buffer.readableBytes) bytes) is over your "
                   + "broadcast budget (\(Int(limits.fanoutPerSecond / 1000)) kB/s × users); not sent")
-            return
+            return false
         }
         guard limits.serverFanout.take(cost, nowNs: now) else {
             reply(sender, code: "server-busy", "the server is busy with broadcasts; \(type) not sent, try again")
-            return
+            return false
         }
         for c in recipients { c.send(buffer) }
+        return true
     }
 
     private mutating func login(_ message: JSONObject, from sender: ClientConnection) -> Verdict {
@@ -129,6 +135,7 @@ struct MessageRouter: Sendable {
                 return badTokens >= limits.maxBadTokens ? .close("too many invalid access tokens") : .keepOpen
             }
         }
+        let firstLogin = registry.username(of: sender.id) == nil
         switch registry.login(sender.id, requested: requested) {
         case .invalid(let why):
             reply(sender, code: "invalid-username", why)
@@ -139,6 +146,8 @@ struct MessageRouter: Sendable {
                 let m = SignalMessage.rejectUsername(name: name, id: sender.id)
                 sender.send(ByteBuffer(bytes: m.json.serializedBytes()))
             }
+            // A newcomer sees what was just said.
+            if firstLogin, let history = limits.history.message() { sender.send(ByteBuffer(bytes: history.serializedBytes())) }
             broadcaster.changed()
         }
         return .keepOpen

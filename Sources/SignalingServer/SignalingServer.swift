@@ -28,6 +28,7 @@ public final class SignalingServer: Service, Sendable {
     private let openChannels = OpenChannels()
     private let connectionGuard: ConnectionGuard
     private let serverFanout: SharedTokenBucket
+    private let history: ChatHistory
     private let onListening: @Sendable (Int) async -> Void
 
     /// `onListening` receives the bound port (useful with port 0).
@@ -40,6 +41,7 @@ public final class SignalingServer: Service, Sendable {
         connectionGuard = ConnectionGuard(maxConnections: min(configuration.maxConnections, Self.connectionCeiling()),
                                           maxPerAddress: configuration.maxConnectionsPerAddress,
                                           upgradeTimeout: .milliseconds(Int64(configuration.upgradeTimeoutSeconds * 1000)))
+        history = ChatHistory(capacity: configuration.historyLines)
         serverFanout = SharedTokenBucket(rate: configuration.serverBroadcastBytesPerSecond,
                                          burst: configuration.serverBroadcastBurstBytes)
         broadcaster = UserListBroadcaster(registry: registry, minDelayMs: configuration.userListCoalesceMs,
@@ -189,7 +191,7 @@ public final class SignalingServer: Service, Sendable {
             if registry.remove(c.id) { broadcaster.changed() }
         }
         var router = MessageRouter(registry: registry, broadcaster: broadcaster,
-                                   limits: .init(tokens: configuration.accessTokens, serverFanout: serverFanout,
+                                   limits: .init(tokens: configuration.accessTokens, history: history, serverFanout: serverFanout,
                                                  fanoutPerSecond: configuration.broadcastBytesPerSecond,
                                                  fanoutBurst: configuration.broadcastBurstBytes))
         defer {

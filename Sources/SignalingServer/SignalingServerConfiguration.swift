@@ -43,6 +43,8 @@ public struct SignalingServerConfiguration: Sendable {
     /// Seconds a connection may take to become a WebSocket (TLS, HTTP request, upgrade); plain HTTP requests
     /// are answered within it too. Default 5.
     public var upgradeTimeoutSeconds = 5.0
+    /// Public chat lines kept in memory and sent to each user who logs in (`history`). Default 100; 0 keeps none.
+    public var historyLines = 100
     /// When set, only clients presenting one of these tokens in their `username` message log in.
     public var accessTokens: AccessTokens?
     /// Bytes waiting for a slow client before it is disconnected. Default 4 MiB.

@@ -55,9 +55,13 @@ struct ServeCommand: AsyncParsableCommand {
         config.staticFiles = WebClient.staticFiles
         let logger = Logger(label: "tuicall.serve")
         let scheme = tlsCert == nil ? "ws" : "wss"
+        // Clients check the certificate against the URL's host: print a name it is valid for.
+        let urlHost = tlsCert.flatMap { CertificateNames.hostNames(pemFile: $0).first } ?? host
         let server = SignalingServer(configuration: config, logger: logger) { [host] port in
             // One line on stdout so scripts (and `bench server`) learn the port.
-            let line = "tuicall serve: listening on \(scheme)://\(host):\(port)/ (http://\(host):\(port)/healthz)\n"
+            var line = "tuicall serve: listening on \(scheme)://\(host):\(port)/ (http://\(host):\(port)/healthz)\n"
+            if urlHost != host { line += "tuicall serve: clients connect with --server \(scheme)://\(urlHost):\(port)/\n" }
+            line += "tuicall serve: web client at \(scheme == "wss" ? "https" : "http")://\(urlHost):\(port)/\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         let group = ServiceGroup(configuration: .init(

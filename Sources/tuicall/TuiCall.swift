@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -9,11 +10,15 @@ struct TuiCall: AsyncParsableCommand {
         abstract: "A terminal video-call chat client that is a real WebRTC endpoint.",
         discussion: """
             `tuicall` alone starts the terminal client: `tuicall --server ws://HOST:6503 --name NAME`. \
-            Its options: `tuicall client --help`. Keys in the client: Tab chat, arrows select, Enter calls, \
+            Its options: `tuicall client --help`; `tuicall --check-config` checks the config file. Keys in the client: Tab chat, arrows select, Enter calls, \
             a/d answer, h hangs up, q quits.
             """,
+        version: TuiCall.version,
         subcommands: [ClientCommand.self, ServeCommand.self, HeadlessCommand.self, DevicesCommand.self, BenchCommand.self],
         defaultSubcommand: ClientCommand.self)
+
+    /// `tuicall --version`.
+    static let version = "tuicall 0.3.0"
 
     static func main() async {
         // The server spends its time in NIO: running Swift concurrency on NIO's event loops
@@ -22,7 +27,19 @@ struct TuiCall: AsyncParsableCommand {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         do {
-            var command = try parseAsRoot()
+            // The client's config file is command-line arguments in front of the user's own.
+            let arguments: [String]
+            do {
+                if CommandLine.arguments.dropFirst().first == "--check-config" {
+                    print(try ClientConfigArguments.check())
+                    return
+                }
+                arguments = try ClientConfigArguments.expand(Array(CommandLine.arguments.dropFirst()))
+            } catch {
+                FileHandle.standardError.write(Data("tuicall: \(error)\n".utf8))
+                Foundation.exit(64)
+            }
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

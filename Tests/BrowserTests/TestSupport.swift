@@ -20,10 +20,11 @@ final class TestServer: Sendable {
 
     private init(running: InProcessSignalingServer) { self.running = running }
 
-    static func start() async throws -> TestServer {
+    static func start(port: Int = 0, configure: (inout SignalingServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         var config = SignalingServerConfiguration()
-        config.port = 0
+        config.port = port
         config.staticFiles = WebClient.staticFiles
+        configure(&config)
         return TestServer(running: try await InProcessSignalingServer.start(configuration: config, logger: quietLogger))
     }
 

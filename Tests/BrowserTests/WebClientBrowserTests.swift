@@ -141,13 +141,15 @@ struct WebClientBrowserTests {
             // A second caller gets a hang-up from busy bob, whose first call keeps ringing.
             try await carol.evaluate("tuicall.call('bob')")
             try await carol.waitFor("carol to be refused", timeout: 5, "tuicall.state === 'idle'")
-            #expect(try await carol.evaluate("tuicall.endReason") == "bob declined (or is busy).")
+            #expect(try await carol.evaluate("tuicall.endReason") == "bob is in another call.")
+            // ... and bob hears of the call he missed.
+            #expect(try await bob.evaluate("tuicall.chat.some(m => m.text.startsWith('Missed call from carol'))") == true)
             #expect(try await bob.evaluate("tuicall.state + ' ' + tuicall.peer") == "ringing alice")
             #expect(try await alice.evaluate("tuicall.state") == "calling")
             #expect(try await bob.evaluate("document.getElementById('incoming-text').textContent") == "alice is calling you.")
             try await bob.click("#decline-button")
             try await alice.waitFor("alice to learn bob declined", timeout: 5, "tuicall.state === 'idle'")
-            #expect(try await alice.evaluate("tuicall.endReason") == "bob declined (or is busy).")
+            #expect(try await alice.evaluate("tuicall.endReason") == "bob declined the call.")
             #expect(try await bob.evaluate("tuicall.state") == "idle")
             #expect(try await bob.evaluate("document.getElementById('incoming').hidden") == true)
 
@@ -276,8 +278,9 @@ struct WebClientBrowserTests {
 /// Starts the server and a browser, opens one window per name (logged in unless told not to),
 /// runs `body`, and always stops both.
 func withWebClients(_ names: [String], logIn: Bool = true,
+                    configure: (inout SignalingServerConfiguration) -> Void = { _ in },
                     _ body: (Browser, TestServer, [BrowserPage]) async throws -> Void) async throws {
-    let server = try await TestServer.start()
+    let server = try await TestServer.start(configure: configure)
     do {
         try await Browser.with { browser in
             var pages: [BrowserPage] = []

@@ -149,3 +149,54 @@ import Capture
         #expect(String(decoding: enc.bytes, as: UTF8.self) == esc + "0m")
     }
 }
+
+/// Names in placeholders and overlays may be CJK: a wide glyph is drawn once over two cells and the
+/// cursor bookkeeping stays right for whatever is drawn after it on the same row.
+@Suite struct WideGlyphEncodingTests {
+    static func row(_ text: String, cols: Int, fill: Unicode.Scalar = ".") -> CellGrid {
+        var grid = CellGrid(cols: cols, rows: 2, fill: Cell(glyph: fill, fg: .rgb(200, 200, 200), bg: .rgb(0, 0, 40)))
+        var c = 0
+        for s in text.unicodeScalars {
+            grid[c, 0] = Cell(glyph: s, fg: .rgb(230, 230, 230), bg: .rgb(0, 0, 40))
+            if TerminalScreen.isWide(s) { grid[c + 1, 0] = Cell(glyph: Glyphs.wideTail, fg: .rgb(230, 230, 230), bg: .rgb(0, 0, 40)); c += 1 }
+            c += 1
+        }
+        return grid
+    }
+
+    func expectShown(_ screen: TerminalScreen, _ grid: CellGrid) {
+        #expect(screen.errors.isEmpty, "\(screen.errors)")
+        for r in 0..<grid.rows {
+            for c in 0..<grid.cols {
+                #expect(screen.cells[r * grid.cols + c].glyph == grid[c, r].glyph, "cell \(c),\(r)")
+            }
+        }
+    }
+
+    @Test func fullRedrawDrawsEachWideGlyphOnce() {
+        let grid = Self.row("李雷 calls 王芳", cols: 24)
+        let enc = TerminalEncoder()
+        enc.encodeAll(grid)
+        let text = String(decoding: enc.bytes, as: UTF8.self)
+        #expect(text.contains("李雷 calls 王芳"))
+        #expect(!text.unicodeScalars.contains(Glyphs.wideTail))
+        var screen = TerminalScreen(cols: 24, rows: 2)
+        screen.feed(enc.bytes)
+        expectShown(screen, grid)
+    }
+
+    @Test func damageAfterWideGlyphsLandsInTheRightColumns() {
+        // Frame 2 changes the wide names and single cells after them: each lands where the grid says.
+        let damage = DamageTracker(tolerance: 0)
+        let enc = TerminalEncoder()
+        var screen = TerminalScreen(cols: 24, rows: 2)
+        for text in ["李雷 calls 王芳", "王芳 calls 李雷", "王芳 rings 李雷!", "a 李 b 雷 c"] {
+            let grid = Self.row(text, cols: 24)
+            damage.update(with: grid)
+            enc.clearOutput()
+            enc.encode(damage)
+            screen.feed(enc.bytes)
+            expectShown(screen, grid)
+        }
+    }
+}

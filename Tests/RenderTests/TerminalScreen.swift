@@ -52,6 +52,19 @@ struct TerminalScreen {
         guard row < rows, col < cols else { errors.append("write outside the screen at \(row),\(col)"); return }
         cells[row * cols + col] = ScreenCell(glyph: s, fg: fg, bg: bg)
         col += 1
+        // A wide glyph covers the next cell too, as xterm draws it.
+        if Self.isWide(s) && col < cols {
+            cells[row * cols + col] = ScreenCell(glyph: Glyphs.wideTail, fg: fg, bg: bg)
+            col += 1
+        }
+    }
+
+    /// CJK, Hangul, fullwidth forms and pictographs: what the tests draw as double width.
+    static func isWide(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFF00...0xFF60, 0x1F300...0x1FAFF: true
+        default: false
+        }
     }
 
     private mutating func csi(_ final: UInt8, _ p: [Int?]) {

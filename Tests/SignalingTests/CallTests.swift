@@ -146,7 +146,7 @@ struct CallTests {
         try alice.call.call("bob")
         try await bob.wait(for: .ringing("alice"))
         try bob.call.decline()
-        try await bob.wait(for: .ended(.declined))
+        try await bob.wait(for: .ended(.youDeclined))
         try await alice.wait(for: .ended(.declined))
         #expect(!alice.states.all.contains { if case .inCall = $0 { true } else { false } })
         // A new call is possible afterwards.

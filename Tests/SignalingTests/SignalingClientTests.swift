@@ -135,7 +135,7 @@ struct SignalingClientTests {
         #expect(!alice.send(.chat(ChatMessage(text: "nobody hears this"))))
         // Let at least one reconnect attempt fail before the server returns.
         try await events.waitFor(from: down + 1, "a failed attempt") { e in
-            if case .state(.disconnected(let why)) = e { return why.contains("cannot reach") }
+            if case .state(.disconnected(let why)) = e { return why.contains("connection refused by 127.0.0.1") }
             return false
         }
         let again = try await TestServer.start(port: port)

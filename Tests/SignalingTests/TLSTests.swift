@@ -40,10 +40,26 @@ struct TLSTests {
                                          reconnect: ReconnectPolicy(enabled: false))
         let bobEvents = EventRecorder(untrusting)
         untrusting.start()
+        // ... with the reason and the certificate's names, and without retrying (that cannot help).
         try await bobEvents.waitFor("refusal") { e in
-            if case .state(.disconnected(let why)) = e { return why.contains("cannot reach") }
+            if case .state(.disconnected(let why)) = e { return why.contains("not trusted") && why.contains("localhost") }
             return false
         }
+        let retrying = SignalingClient(url: url, name: "bob", logger: quietLogger)
+        let retryEvents = EventRecorder(retrying)
+        retrying.start()
+        try await retryEvents.waitFor("giving up") { e in
+            if case .state(.failed(let why)) = e { return why.contains("--ca-file") }
+            return false
+        }
+        #expect(!retryEvents.events.all.contains { if case .state(.waitingToReconnect) = $0 { true } else { false } })
+        // --ca-file: trusting the self-signed certificate from a file.
+        let trusting = SignalingClient(url: url, name: "carol", logger: quietLogger,
+                                       tlsConfiguration: try SignalingClient.tlsConfiguration(trusting: cert))
+        let carolEvents = EventRecorder(trusting)
+        trusting.start()
+        try await carolEvents.waitFor("login with --ca-file") { $0 == .state(.loggedIn(name: "carol")) }
+        await retrying.stop(); await trusting.stop()
         #expect(!untrusting.isLoggedIn)
         await client.stop(); await untrusting.stop()
         try await server.stop()

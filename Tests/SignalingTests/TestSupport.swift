@@ -183,7 +183,7 @@ final class WSTestClient: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while deadline.timeIntervalSinceNow > 0 {
             guard let m = try? await next(timeout: deadline.timeIntervalSinceNow) else { break }
-            if ignoringUserLists && m["type"]?.stringValue == "userlist" { continue }
+            if ignoringUserLists && (m["type"]?.stringValue == "userlist" || m["type"]?.stringValue == "userstatus") { continue }
             got.append(m)
         }
         return got

@@ -11,7 +11,7 @@ struct TUIBrowserCallTests {
     /// alice's status line shows live fps and her pane shows the browser's picture as 24-bit half-blocks.
     static func waitForRemoteVideo(_ tmux: Tmux) throws {
         try tmux.waitUntil("alice", seconds: 20, "received video in alice's status line") {
-            try tmux.capture("alice").range(of: #"in call with web . [1-9][0-9]* fps"#, options: .regularExpression) != nil
+            try tmux.capture("alice").range(of: #"in call with web [0-9:]+ . [1-9][0-9]* fps"#, options: .regularExpression) != nil
         }
         try tmux.waitUntil("alice", "the browser's video in alice's pane") {
             let rows = CapturedScreen.parse(try tmux.capture("alice", escapes: true))

@@ -74,6 +74,12 @@ struct TUIEndToEndTests {
         try tmux.sendKeys("bob", "Enter")
         try tmux.waitForText("alice", "bob: hi alice, ça va? 日本")
 
+        // The camera stays closed while only chatting (no webcam light); p opens it for a preview.
+        #expect(try tmux.capture("alice").contains("camera closed"))
+        #expect(try tmux.capture("alice").contains("Camera closed (it opens for calls)"))
+        try tmux.sendKeys("alice", "Escape")
+        try tmux.sendKeys("alice", "p")
+        try tmux.waitForText("alice", "camera on")
         // Video: the local test pattern as 24-bit cells, many of them half blocks with two
         // colours (uniform cells are drawn as coloured spaces), and it moves.
         var first: [CapturedCell] = []
@@ -142,7 +148,7 @@ struct TUIEndToEndTests {
         // Live figures reach the status line once media flows (frames decoded from the peer), and
         // both video panes show the peer's picture as 24-bit half-block cells.
         try tmux.waitUntil("alice", "received video in alice's status line") {
-            try tmux.capture("alice").range(of: #"in call with bob . [1-9][0-9]* fps"#, options: .regularExpression) != nil
+            try tmux.capture("alice").range(of: #"in call with bob [0-9:]+ . [1-9][0-9]* fps"#, options: .regularExpression) != nil
         }
         for pane in ["alice", "bob"] {
             try tmux.waitUntil(pane, "remote video cells in \(pane)'s pane") {
@@ -169,6 +175,7 @@ struct TUIEndToEndTests {
         let port = try Self.startServer(tmux, binary: binary)
         try tmux.newSession("alice", command: Self.client(binary, tmux, name: "alice", server: "ws://127.0.0.1:\(port)"))
         try tmux.waitForText("alice", "online")
+        try tmux.sendKeys("alice", "p")
 
         try tmux.run(["resize-window", "-t", "alice", "-x", "100", "-y", "30"])
         // 100 columns: the user list is 20 wide, the chat title runs to the last column, the
@@ -314,7 +321,8 @@ struct TUIEndToEndTests {
         // No --name, --render or --camera: all three come from the config file.
         try tmux.newSession("carol", command: "\(Tmux.quote(binary)) client --server ws://127.0.0.1:\(port) --log \(Tmux.quote(log))")
         try tmux.waitUntil("carol", "carol in the user list") { try Self.userList(tmux, "carol").joined().contains("carol (you)") }
-        // The missing camera falls back to the test pattern, with the reason.
+        try tmux.sendKeys("carol", "p")
+        // The missing camera falls back to the test pattern, with the reason (when it is opened).
         try tmux.waitForText("carol", "Camera /dev/video97 cannot be used")
         // ASCII rendering: coloured characters from the ramp, no half blocks.
         try tmux.waitUntil("carol", "ASCII video") {
@@ -325,6 +333,8 @@ struct TUIEndToEndTests {
         // The command line wins over the config file: --color 256 and --render half.
         try tmux.newSession("dave", command: Self.client(binary, tmux, name: "dave", server: "ws://127.0.0.1:\(port)",
                                                          extra: "--color 256 --render half"))
+        try tmux.waitForText("dave", "online")
+        try tmux.sendKeys("dave", "p")
         try tmux.waitUntil("dave", "256-colour half blocks") {
             let cells = CapturedScreen.parse(try tmux.capture("dave", escapes: true)).flatMap { $0 }
             let blocks = cells.filter { $0.glyph == "▀" }

@@ -9,6 +9,8 @@ import Synchronization
 public struct CallOptions: Sendable {
     /// How long offer/answer-done to connected may take before the call fails.
     public static let defaultConnectTimeoutSeconds = 30.0
+    /// How long a call rings (caller and callee) before it ends unanswered. 45 s.
+    public static let defaultRingTimeoutSeconds = 45.0
 
     /// Answer incoming offers at once (no ringing decision).
     public var autoAnswer: Bool
@@ -22,13 +24,15 @@ public struct CallOptions: Sendable {
     public var ice: IceConfiguration
     public var media: MediaSessionOptions
     public var connectTimeoutSeconds: Double
+    public var ringTimeoutSeconds: Double
 
     public init(autoAnswer: Bool = false,
                 videoSource: (@Sendable () throws -> (any VideoSource)?)? = nil,
                 audioSource: (@Sendable () throws -> (any AudioSource)?)? = nil,
                 videoSinks: [any VideoSink] = [], audioSinks: [any AudioSink] = [],
                 ice: IceConfiguration = IceConfiguration(), media: MediaSessionOptions = MediaSessionOptions(),
-                connectTimeoutSeconds: Double = defaultConnectTimeoutSeconds) {
+                connectTimeoutSeconds: Double = defaultConnectTimeoutSeconds,
+                ringTimeoutSeconds: Double = defaultRingTimeoutSeconds) {
         self.autoAnswer = autoAnswer
         self.videoSource = videoSource
         self.audioSource = audioSource
@@ -37,6 +41,7 @@ public struct CallOptions: Sendable {
         self.ice = ice
         self.media = media
         self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.ringTimeoutSeconds = ringTimeoutSeconds
     }
 }
 
@@ -49,6 +54,9 @@ public final class Call: @unchecked Sendable {
     /// Every state change, in order (single consumer).
     public let events: AsyncStream<CallState>
     private let eventSink: AsyncStream<CallState>.Continuation
+    /// What the peer's media is doing, missed calls (single consumer).
+    public let notices: AsyncStream<CallNotice>
+    private let noticeSink: AsyncStream<CallNotice>.Continuation
     private let signaling: SignalingClient
     private let options: CallOptions
     private let logger: Logger
@@ -68,12 +76,15 @@ public final class Call: @unchecked Sendable {
     private var inviteNs: UInt64?
     private var lastStats = CallStats()
     private var audioMuted = false, videoMuted = false
+    /// Bumped whenever a call starts ringing (either way), so an old ring timer does nothing.
+    private var ringToken = 0
 
     public init(signaling: SignalingClient, options: CallOptions = CallOptions(), logger: Logger) {
         self.signaling = signaling
         self.options = options
         self.logger = logger
         (events, eventSink) = AsyncStream.makeStream()
+        (notices, noticeSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
     }
 
     /// The current state (any thread).
@@ -95,6 +106,7 @@ public final class Call: @unchecked Sendable {
                 // Candidate events queue behind this block, so the offer goes out first.
                 send(.videoOffer(SessionDescriptionMessage(name: me, target: peer, sdp: offer)))
                 setState(.calling(peer))
+                startRingTimer()
             } catch {
                 setState(.calling(peer))
                 end(.failed("could not create an offer: \(error)"))
@@ -116,7 +128,7 @@ public final class Call: @unchecked Sendable {
         try queue.sync {
             guard case .ringing(let from) = current else { throw CallError.noIncomingCall }
             send(.hangUp(name: signaling.username, target: from))
-            end(.declined)
+            end(.youDeclined)
         }
     }
 
@@ -125,7 +137,7 @@ public final class Call: @unchecked Sendable {
         queue.sync {
             guard let peer = current.peer else { return }
             send(.hangUp(name: signaling.username, target: peer))
-            if case .ringing = current { end(.declined) } else { end(.localHangUp) }
+            if case .ringing = current { end(.youDeclined) } else { end(.localHangUp) }
         }
     }
 
@@ -135,6 +147,7 @@ public final class Call: @unchecked Sendable {
             if let audio { audioMuted = audio }
             if let video { videoMuted = video }
             media?.setMuted(audio: audio, video: video)
+            if media != nil { sendMediaState() }
         }
     }
 
@@ -147,6 +160,7 @@ public final class Call: @unchecked Sendable {
     public func close() {
         hangUp()
         eventSink.finish()
+        noticeSink.finish()
     }
 
     /// Feeds one signaling event (call messages, user list, connection state).
@@ -169,7 +183,8 @@ public final class Call: @unchecked Sendable {
         case .message(.videoOffer(let m)): onOffer(m)
         case .message(.videoAnswer(let m)): onAnswer(m)
         case .message(.newIceCandidate(let m)): onCandidate(m)
-        case .message(.hangUp(let name, _)): onHangUp(name: name)
+        case .message(.hangUp(let name, _, let reason)): onHangUp(name: name, reason: reason)
+        case .message(.other(let o)) where o["type"]?.stringValue == "media-state": onMediaState(o)
         case .userList(let users):
             if let p = current.peer, !users.contains(p) { onPeerLeftList(p) }
         case .state(.disconnected), .state(.stopped):
@@ -189,12 +204,14 @@ public final class Call: @unchecked Sendable {
             pendingOffer = m.sdp
         case .calling, .connecting, .inCall, .ringing:
             logger.info("busy: refusing a call from \(from)")
-            send(.hangUp(name: signaling.username, target: from))
+            send(.hangUp(name: signaling.username, target: from, reason: "busy"))
+            noticeSink.yield(.missedWhileBusy(from: from))
         case .idle, .ended:
             resetCall()
             pendingOffer = m.sdp
             lastStats.peer = from
             setState(.ringing(from))
+            startRingTimer()
             if options.autoAnswer { acceptLocked(from: from, offer: m.sdp) }
         }
     }
@@ -273,9 +290,48 @@ public final class Call: @unchecked Sendable {
     }
 
     /// The browser sample broadcasts hang-up with a null target: only our peer's (or an anonymous one) counts.
-    private func onHangUp(name: String?) {
+    private func onHangUp(name: String?, reason: String?) {
         guard let peer = current.peer, name == nil || name == peer else { return }
-        if case .calling = current { end(.declined) } else { end(.remoteHangUp) }
+        switch current {
+        case .calling:
+            end(reason == "busy" ? .busy : reason == "no-answer" ? .noAnswer : .declined)
+        case .ringing: end(.missed)
+        default: end(.remoteHangUp)
+        }
+    }
+
+    /// Both sides ring for `ringTimeoutSeconds` at most; then the call ends unanswered, and the other
+    /// side hears why ("no-answer").
+    private func startRingTimer() {
+        ringToken += 1
+        let token = ringToken
+        queue.asyncAfter(deadline: .now() + options.ringTimeoutSeconds) { [weak self] in
+            guard let self, token == self.ringToken else { return }
+            switch self.current {
+            case .calling(let peer):
+                self.send(.hangUp(name: self.signaling.username, target: peer, reason: "no-answer"))
+                self.end(.noAnswer)
+            case .ringing(let from):
+                self.send(.hangUp(name: self.signaling.username, target: from, reason: "no-answer"))
+                self.end(.missed)
+            default: break
+            }
+        }
+    }
+
+    /// Tells the peer whether our microphone is muted and our camera off, so it can say so instead of
+    /// showing silence or a frozen picture (a `media-state` message; the MDN page ignores it).
+    private func sendMediaState() {
+        guard let peer = current.peer else { return }
+        let m: JSONObject = ["type": "media-state", "name": .string(signaling.username), "target": .string(peer),
+                             "audio": .string(audioMuted ? "muted" : "on"), "video": .string(videoMuted ? "off" : "on")]
+        send(.other(m))
+    }
+
+    private func onMediaState(_ o: JSONObject) {
+        guard let peer = current.peer, o["name"]?.stringValue == peer else { return }
+        noticeSink.yield(.peerMediaState(audioMuted: o["audio"]?.stringValue == "muted",
+                                         videoOff: o["video"]?.stringValue == "off"))
     }
 
     /// The peer is off the user list. Before media flows that ends the call. During a call the media path is
@@ -315,7 +371,10 @@ public final class Call: @unchecked Sendable {
             connected = true
             lastStats.connected = true
             startMediaIfReady()
-        case .connectionState(.failed): end(.connectionFailed("ICE/DTLS with \(peer) failed"))
+        case .connectionState(.failed):
+            // The peer may not have noticed yet, and the server clears the busy marks on a hang-up.
+            send(.hangUp(name: signaling.username, target: peer))
+            end(.connectionFailed("ICE/DTLS with \(peer) failed"))
         // DTLS close_notify: the peer closed its connection, i.e. hung up (often before its hang-up message arrives).
         case .connectionState(.closed): end(.remoteHangUp)
         case .connectionState: break
@@ -360,6 +419,7 @@ public final class Call: @unchecked Sendable {
         let gen = generation
         queue.asyncAfter(deadline: .now() + options.connectTimeoutSeconds) { [weak self] in
             guard let self, gen == self.generation, case .connecting = self.current else { return }
+            self.send(.hangUp(name: self.signaling.username, target: peer))
             self.end(.connectionFailed("no connection to \(peer) within \(Int(self.options.connectTimeoutSeconds)) s"))
         }
         startMediaIfReady()
@@ -382,6 +442,7 @@ public final class Call: @unchecked Sendable {
         }
         session.setMuted(audio: audioMuted, video: videoMuted)
         media = session
+        if audioMuted || videoMuted { sendMediaState() }
         if current != .inCall(peer) { setState(.inCall(peer)) }
     }
 

@@ -30,8 +30,16 @@ public enum CallEndReason: Sendable, Equatable, CustomStringConvertible {
     case localHangUp
     /// The peer hung up.
     case remoteHangUp
-    /// The callee declined (seen by the caller), or we declined a ringing call.
+    /// The callee declined (seen by the caller).
     case declined
+    /// We declined a ringing call.
+    case youDeclined
+    /// The callee is in another call (its busy reply).
+    case busy
+    /// Nobody answered within the ring timeout (seen by the caller).
+    case noAnswer
+    /// A call rang and was not answered: the caller gave up or the ring timeout passed (seen by the callee).
+    case missed
     /// The peer left the server's user list.
     case peerLeft
     /// The connection to the chat server was lost.
@@ -46,6 +54,10 @@ public enum CallEndReason: Sendable, Equatable, CustomStringConvertible {
         case .localHangUp: "you hung up"
         case .remoteHangUp: "the peer hung up"
         case .declined: "the call was declined"
+        case .youDeclined: "you declined the call"
+        case .busy: "the peer is in another call"
+        case .noAnswer: "the peer did not answer"
+        case .missed: "missed call"
         case .peerLeft: "the peer left the server"
         case .serverLost: "the connection to the server was lost"
         case .connectionFailed(let why): "the connection failed: \(why)"
@@ -59,6 +71,9 @@ public enum CallEndReason: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .remoteHangUp: return "\(peer) hung up"
         case .declined: return "\(peer) declined the call"
+        case .busy: return "\(peer) is in another call"
+        case .noAnswer: return "\(peer) did not answer"
+        case .missed: return "missed call from \(peer)"
         case .peerLeft: return "\(peer) left the server"
         default: return description
         }
@@ -82,4 +97,13 @@ public enum CallError: Error, Equatable, CustomStringConvertible {
         case .noIncomingCall: "no call is ringing"
         }
     }
+}
+
+/// Things a call tells its user that are not state changes.
+public enum CallNotice: Sendable, Equatable {
+    /// The peer muted or unmuted its microphone, or turned its camera off or on (tuicall's `media-state`
+    /// message; browsers running tuicall's web client send it too).
+    case peerMediaState(audioMuted: Bool, videoOff: Bool)
+    /// Someone called while we were in another call; they were told we are busy.
+    case missedWhileBusy(from: String)
 }

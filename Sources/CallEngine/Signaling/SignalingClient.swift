@@ -5,6 +5,12 @@ import NIOSSL
 import Signaling
 import Synchronization
 
+/// Why the signaling client could not be set up.
+public struct SignalingClientError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// The client half of the MDN chat-server protocol: connects with subprotocol `json` (ws or wss),
 /// logs in (adopting the server's name on `rejectusername`), tracks the user list, sends and
 /// receives chat and call messages, and reconnects with backoff, logging in again.
@@ -87,13 +93,26 @@ public final class SignalingClient: Sendable {
         return false
     }
 
-    /// Sends a public chat line.
+    /// Sends a chat line: public, or private to `target`.
     @discardableResult
-    public func sendChat(_ text: String) -> Bool {
-        send(.chat(ChatMessage(text: text, id: clientID, date: Int64(Date().timeIntervalSince1970 * 1000))))
+    public func sendChat(_ text: String, to target: String? = nil) -> Bool {
+        send(.chat(ChatMessage(text: text, id: clientID, date: Int64(Date().timeIntervalSince1970 * 1000), target: target)))
     }
 
     private func emit(_ e: SignalingEvent) { eventSink.yield(e) }
+
+    /// TLS for wss:// that trusts the certificates in a PEM file (a self-signed server's) besides the system's.
+    public static func tlsConfiguration(trusting caFile: String) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            let certs = try NIOSSLCertificate.fromPEMFile(caFile)
+            guard !certs.isEmpty else { throw SignalingClientError("no certificate in \(caFile)") }
+            tls.additionalTrustRoots = [.certificates(certs)]
+        } catch let e as SignalingClientError { throw e } catch {
+            throw SignalingClientError("cannot read certificates from \(caFile): \(error)")
+        }
+        return tls
+    }
 
     /// wss:// to an IP literal cannot work with the WebSocket library (TLS server name indication
     /// cannot carry an IP), so say so instead of retrying forever.
@@ -117,6 +136,7 @@ public final class SignalingClient: Sendable {
         while !state.withLock({ $0.stopped }) && !Task.isCancelled {
             emit(.state(.connecting(attempt: failures + 1)))
             var reason: String
+            var retryable = true
             let wasConnected = Atomic<Bool>(false)
             do {
                 let tls: TLSConfiguration? = url.lowercased().hasPrefix("wss:")
@@ -134,7 +154,12 @@ public final class SignalingClient: Sendable {
                 }
                 reason = "server closed the connection" + (close.map { " (\($0.closeCode))" } ?? "")
             } catch {
-                reason = "cannot reach \(url): \(error)"
+                let problem = ConnectionProblem.from(error, url: url)
+                reason = problem.description
+                retryable = problem.retryable || wasConnected.load(ordering: .relaxed)
+                if reason.contains("not trusted"), let cert = await ConnectionProblem.describeCertificate(url: url) {
+                    reason += " (\(cert))"
+                }
             }
             state.withLock { s in
                 s.outbound = nil
@@ -145,6 +170,11 @@ public final class SignalingClient: Sendable {
             emit(.state(.disconnected(reason: reason)))
             logger.info("signaling disconnected", metadata: ["reason": "\(reason)"])
             if state.withLock({ $0.stopped }) || !policy.enabled { break }
+            if !retryable && !policy.retryUnfixable {
+                emit(.state(.failed(reason: reason)))
+                logger.error("not retrying: \(reason)")
+                break
+            }
             failures = wasConnected.load(ordering: .relaxed) ? 1 : failures + 1
             let delay = policy.delay(afterFailures: failures)
             emit(.state(.waitingToReconnect(seconds: delay)))
@@ -234,6 +264,10 @@ public final class SignalingClient: Sendable {
             emit(.userList(users))
         case .chat(let chat):
             emit(.chat(chat))
+        case .userStatus(let busy):
+            emit(.userStatus(busy: busy))
+        case .history(let lines):
+            emit(.history(lines))
         case .error(let code, let text):
             emit(.serverError(code: code, text: text))
         default:

@@ -9,6 +9,9 @@ public enum SignalingState: Sendable, Equatable {
     case loggedIn(name: String)
     case disconnected(reason: String)
     case waitingToReconnect(seconds: Double)
+    /// Gave up: the problem is one that trying again cannot fix (an untrusted certificate, a server that
+    /// refuses the protocol); `ReconnectPolicy.retryUnfixable` keeps trying anyway.
+    case failed(reason: String)
     case stopped
 }
 
@@ -21,6 +24,10 @@ public enum SignalingEvent: Sendable, Equatable {
     case renamed(String)
     case userList([String])
     case chat(ChatMessage)
+    /// Who is in a call (tuicall servers only).
+    case userStatus(busy: [String])
+    /// Public chat from before we logged in (tuicall servers only).
+    case history([ChatMessage])
     /// Call messages (`video-offer`, `video-answer`, `new-ice-candidate`, `hang-up`) and any other type.
     case message(SignalMessage)
     /// The server refused something we sent.
@@ -34,12 +41,16 @@ public struct ReconnectPolicy: Sendable {
     public var maxDelay: Double = 8
     public var jitter: Double = 0.2
     public var enabled = true
+    /// Also retry after problems that retrying cannot fix (`--keep-retrying`). Default false.
+    public var retryUnfixable = false
 
-    public init(initialDelay: Double = 0.5, maxDelay: Double = 8, jitter: Double = 0.2, enabled: Bool = true) {
+    public init(initialDelay: Double = 0.5, maxDelay: Double = 8, jitter: Double = 0.2, enabled: Bool = true,
+                retryUnfixable: Bool = false) {
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
         self.jitter = jitter
         self.enabled = enabled
+        self.retryUnfixable = retryUnfixable
     }
 
     public func delay(afterFailures n: Int) -> Double {

@@ -32,6 +32,8 @@ import { createCalls } from "./call.js";
     state: "logged-out",      // logged-out | idle | calling | ringing | answering | in-call
     me: null,
     users: [],
+    /// Who the server says is in a call (tuicall servers send `userstatus`).
+    busy: [],
     chat: [],
     status: "",
     endReason: null,
@@ -47,6 +49,12 @@ import { createCalls } from "./call.js";
   const SERVER_ONLY = new Set(["id", "userlist", "error", "userstatus", "history"]);
   let loginWaiter = null;
   const stateWaiters = new Set();
+  /// Reconnection after the server goes away: 0.5 s doubling to 8 s, ±20%, and a login with the same name.
+  const RECONNECT = { initialMs: 500, maxMs: 8000, jitter: 0.2 };
+  let reconnectAttempts = 0;
+  let reconnectTimer = null;
+  /// The name we asked for when the server gave us another (to say so once we are in).
+  let renamedFrom = null;
 
   // ---------- small helpers ----------
 
@@ -91,7 +99,8 @@ import { createCalls } from "./call.js";
     return result;
   }
 
-  const calls = createCalls({ app, $, send, log, setState, setStatus, render, serially, errorText, iceServers });
+  const calls = createCalls({ app, $, send, log, setState, setStatus, render, serially, errorText, iceServers,
+                              note: (text) => addChat({ system: true, text }) });
   const { startCall, accept, decline, hangUp, endCall, chooseReceiveOnly, stats } = calls;
 
   // ---------- server connection and login ----------
@@ -100,8 +109,9 @@ import { createCalls } from "./call.js";
     ws = new WebSocket(wsURL, "json");
     ws.onopen = () => {
       app.connection = "open";
+      reconnectAttempts = 0;
       render();
-      if (app.state === "logged-out") setStatus("Connected. Choose a name and log in.");
+      if (app.state === "logged-out" && requestedName === null) setStatus("Connected. Choose a name and log in.");
     };
     ws.onmessage = (event) => {
       let message;
@@ -112,9 +122,18 @@ import { createCalls } from "./call.js";
     ws.onclose = (event) => {
       app.connection = "closed";
       endCall("Connection to the server lost", false);
+      const wasIn = app.state !== "logged-out";
       setState("logged-out");
-      setStatus(`Disconnected from the server (code ${event.code}${event.reason ? ": " + event.reason : ""}). Reload to reconnect.`);
-      if (loginWaiter) { loginWaiter.reject(new Error(app.status)); loginWaiter = null; }
+      if (loginWaiter) { loginWaiter.reject(new Error("Disconnected from the server")); loginWaiter = null; }
+      // Back in with the same name once the server answers again.
+      if (wasIn && app.me) requestedName = app.me;
+      const base = Math.min(RECONNECT.maxMs, RECONNECT.initialMs * 2 ** reconnectAttempts);
+      const delay = Math.round(base * (1 + (Math.random() * 2 - 1) * RECONNECT.jitter));
+      reconnectAttempts++;
+      setStatus(`Disconnected from the server (code ${event.code}${event.reason ? ": " + event.reason : ""}); `
+                + `reconnecting in ${(delay / 1000).toFixed(1)} s…`);
+      clearTimeout(reconnectTimer);
+      reconnectTimer = setTimeout(() => { app.connection = "connecting"; connect(); }, delay);
       render();
     };
   }
@@ -125,6 +144,7 @@ import { createCalls } from "./call.js";
     if (app.connection === "closed") return Promise.reject(new Error(app.status));
     if (loginWaiter) loginWaiter.reject(new Error("superseded by a new login"));
     requestedName = name;
+    renamedFrom = null;
     app.me = name;
     setStatus(`Logging in as ${name}…`);
     const done = new Promise((resolve, reject) => { loginWaiter = { resolve, reject }; });
@@ -147,15 +167,33 @@ import { createCalls } from "./call.js";
     switch (m.type) {
       case "id":
         myId = m.id;
-        if (requestedName !== null) sendLogin();
+        if (requestedName !== null) {
+          app.me = requestedName;
+          if (!loginWaiter) setStatus(`Reconnected; logging in again as ${requestedName}…`);
+          sendLogin();
+        }
         break;
       case "rejectusername":
         // Only the answer to our own login renames us.
-        if (!loginWaiter) { log("ignored rejectusername outside a login"); break; }
+        if (!loginWaiter && app.state !== "logged-out") { log("ignored rejectusername outside a login"); break; }
         // The name was taken; the server chose another and we adopt it.
+        renamedFrom = requestedName;
         app.me = String(m.name);
         $("login-name").value = app.me;
         setStatus(`That name was taken; you are ${app.me}.`);
+        break;
+      case "userstatus":
+        app.busy = Array.isArray(m.busy) ? m.busy.filter((u) => typeof u === "string") : [];
+        render();
+        break;
+      case "history":
+        if (Array.isArray(m.messages) && m.messages.length) {
+          addChat({ system: true, text: `Earlier in this chat (${m.messages.length} lines before you joined):` });
+          for (const h of m.messages) addChat({ ...h, history: true });
+        }
+        break;
+      case "media-state":
+        calls.onMediaState(m);
         break;
       case "userlist":
         onUserList(Array.isArray(m.users) ? m.users.filter((u) => typeof u === "string") : []);
@@ -191,7 +229,15 @@ import { createCalls } from "./call.js";
     app.users = users;
     if (app.state === "logged-out" && app.me !== null && users.includes(app.me)) {
       setState("idle");
-      setStatus(`Logged in as ${app.me}.`);
+      if (renamedFrom && renamedFrom !== app.me) {
+        // Said where it stays: the status line changes, the chat keeps it.
+        const text = `${renamedFrom} was taken (or looks like a name in use): you are ${app.me}.`;
+        setStatus(`Logged in as ${app.me}. ${text}`);
+        addChat({ system: true, text });
+      } else {
+        setStatus(`Logged in as ${app.me}.`);
+      }
+      requestedName = app.me;
       const token = $("login-token").value || accessToken;
       if (token) { accessToken = token; sessionStorage.setItem("tuicall.token", token); }
       document.title = `tuicall – ${app.me}`;
@@ -229,8 +275,10 @@ import { createCalls } from "./call.js";
 
   // ---------- chat ----------
 
+  /// One chat line: a message (public, private with `target`, `/me`), a history line, or a system note.
   function addChat(m) {
-    const entry = { name: String(m.name ?? "?"), text: String(m.text ?? ""), date: Number(m.date) || Date.now() };
+    const entry = { name: String(m.name ?? "?"), text: String(m.text ?? ""), date: Number(m.date) || Date.now(),
+                    kind: m.system ? "system" : m.history ? "history" : m.target ? "private" : "public" };
     app.chat.push(entry);
     if (app.chat.length > MAX_CHAT_LINES) app.chat.shift();
     const list = $("chat-log");
@@ -240,20 +288,53 @@ import { createCalls } from "./call.js";
     time.dateTime = when.toISOString();
     time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const who = document.createElement("strong");
-    who.textContent = entry.name;
     const text = document.createElement("span");
-    text.textContent = entry.text;  // never innerHTML: chat is untrusted
-    li.append(time, " ", who, " ", text);
-    if (entry.name === app.me) li.className = "mine";
+    // never innerHTML: chat is untrusted
+    if (entry.kind === "system") {
+      text.textContent = entry.text;
+      li.append(time, " ", text);
+    } else if (entry.text.startsWith("/me ")) {
+      text.textContent = `* ${entry.name} ${entry.text.slice(4)}`;
+      li.append(time, " ", text);
+      li.classList.add("action");
+    } else {
+      who.textContent = entry.kind === "private"
+        ? (entry.name === app.me ? `you → ${m.target}` : `${entry.name} → you`) : entry.name;
+      text.textContent = entry.text;
+      li.append(time, " ", who, " ", text);
+    }
+    if (entry.kind !== "public") li.classList.add(entry.kind);
+    if (entry.name === app.me) li.classList.add("mine");
     list.append(li);
     while (list.children.length > MAX_CHAT_LINES) list.firstChild.remove();
-    list.scrollTop = list.scrollHeight;
+    // Follow the conversation unless the reader scrolled back to read (their own lines always show).
+    if (chatPinned || entry.name === app.me) scrollChatToEnd();
   }
 
+  /// Whether the chat shows its newest line: kept so while new lines arrive and the window changes size.
+  let chatPinned = true;
+  /// Where our own last scroll put the chat: its (asynchronous) scroll event is not the reader's.
+  let autoScrollTop = -1;
+  function scrollChatToEnd() {
+    const log = $("chat-log");
+    log.scrollTop = log.scrollHeight;
+    autoScrollTop = log.scrollTop;
+    chatPinned = true;
+  }
+
+  /// Sends a line; `/msg NAME text` goes to NAME only (and shows here, marked private).
   function sendChat(text) {
     text = String(text ?? "");
     if (!text.trim()) return false;
     if (app.state === "logged-out") throw new Error("Log in before chatting.");
+    const priv = /^\/msg\s+(\S+)\s+([\s\S]+)$/.exec(text);
+    if (priv) {
+      const [, target, body] = priv;
+      if (!app.users.includes(target)) throw new Error(`${target} is not online.`);
+      const ok = send({ type: "message", text: body, target, id: myId, date: Date.now() });
+      if (ok) addChat({ name: app.me, text: body, target, date: Date.now() });
+      return ok;
+    }
     return send({ type: "message", text, id: myId, date: Date.now() });
   }
 
@@ -276,6 +357,7 @@ import { createCalls } from "./call.js";
       button.textContent = name;
       if (name === app.me) { li.classList.add("me"); button.disabled = true; button.append(" (you)"); }
       if (name === peer) { li.classList.add("peer"); button.append(app.state === "in-call" ? " (in call)" : ` (${app.state})`); }
+      else if (app.busy.includes(name) && name !== app.me) { li.classList.add("busy"); button.append(" (in a call)"); }
       button.disabled ||= call !== null;
       li.append(button);
       return li;
@@ -285,6 +367,18 @@ import { createCalls } from "./call.js";
     $("media-error").hidden = !(call && call.choose);
     $("hangup-button").disabled = !call || app.state === "ringing";
     $("hangup-button").hidden = app.state === "ringing";
+    const localState = calls.localState();
+    $("mute-button").disabled = !call || app.state === "ringing";
+    $("mute-button").textContent = localState.muted ? "Unmute" : "Mute";
+    $("mute-button").classList.toggle("off", localState.muted);
+    $("camera-button").disabled = !call || app.state === "ringing";
+    $("camera-button").textContent = localState.cameraOff ? "Camera on" : "Camera off";
+    $("camera-button").classList.toggle("off", localState.cameraOff);
+    const peerText = call && app.state === "in-call"
+      ? [call.peerCameraOff ? `${call.peer}'s camera is off` : null, call.peerMuted ? `${call.peer} is muted` : null]
+          .filter(Boolean).join(" · ") : "";
+    $("peer-state").textContent = peerText;
+    $("peer-state").hidden = !peerText;
     $("chat-input").disabled = !loggedIn;
     document.body.dataset.state = app.state;
   }
@@ -293,6 +387,12 @@ import { createCalls } from "./call.js";
     setStatus(errorText(err));
   }
 
+  $("chat-log").addEventListener("scroll", (e) => {
+    const log = e.currentTarget;
+    if (Math.abs(log.scrollTop - autoScrollTop) < 2) return;
+    chatPinned = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+  });
+  new ResizeObserver(() => { if (chatPinned) scrollChatToEnd(); }).observe($("chat-log"));
   $("login").addEventListener("submit", (e) => {
     e.preventDefault();
     login($("login-name").value).catch(reportError);
@@ -304,6 +404,8 @@ import { createCalls } from "./call.js";
   $("accept-button").addEventListener("click", () => accept().catch(reportError));
   $("decline-button").addEventListener("click", () => { try { decline(); } catch (err) { reportError(err); } });
   $("hangup-button").addEventListener("click", () => { try { hangUp(); } catch (err) { reportError(err); } });
+  $("mute-button").addEventListener("click", () => calls.setMuted(!calls.localState().muted));
+  $("camera-button").addEventListener("click", () => calls.setCameraOff(!calls.localState().cameraOff));
   $("receive-only-button").addEventListener("click", () => chooseReceiveOnly(true));
   $("media-cancel-button").addEventListener("click", () => chooseReceiveOnly(false));
   $("remote-video").addEventListener("click", (e) => e.currentTarget.play().catch(() => {}));
@@ -333,6 +435,10 @@ import { createCalls } from "./call.js";
     get me() { return app.me; },
     get peer() { return calls.current()?.peer ?? null; },
     get users() { return app.users.slice(); },
+    get busy() { return app.busy.slice(); },
+    get rings() { return app.rings ?? 0; },
+    get peerState() { const c = calls.current(); return c ? { muted: c.peerMuted, cameraOff: c.peerCameraOff } : null; },
+    setMuted: (v) => calls.setMuted(v), setCameraOff: (v) => calls.setCameraOff(v),
     get chat() { return app.chat.map((m) => ({ ...m })); },
     get status() { return app.status; },
     get endReason() { return app.endReason; },

@@ -7,6 +7,11 @@ export function createCalls(env) {
   const { app, $, send, log, setState, setStatus, render, serially, errorText, iceServers } = env;
   /// The one call in progress: { peer, direction, pc, stream, remoteStream, offer, pendingCandidates, ... }.
   let call = null;
+  /// How long a call rings (either way) before it ends unanswered, as tuicall's terminal client. 45 s.
+  const RING_TIMEOUT_MS = 45000;
+  /// What our microphone and camera do (kept across calls), and what the peer said of theirs.
+  const local = { muted: false, cameraOff: false };
+  let ringer = null;
 
   // ---------- local media ----------
 
@@ -62,8 +67,17 @@ export function createCalls(env) {
 
   function newCall(peer, direction) {
     call = { peer, direction, pc: null, stream: null, remoteStream: new MediaStream(), offer: null,
-             pendingCandidates: [], mediaError: null, choose: null, answered: false };
+             pendingCandidates: [], mediaError: null, choose: null, answered: false,
+             peerMuted: false, peerCameraOff: false };
     app.endReason = null;
+    const c = call;
+    // Unanswered calls end: the caller hears "did not answer", the callee keeps a "missed call" line.
+    c.ringTimer = setTimeout(() => {
+      if (call !== c || c.answered || app.state === "in-call") return;
+      send({ type: "hang-up", name: app.me, target: c.peer, reason: "no-answer" });
+      if (c.direction === "outgoing") endCall(`${c.peer} did not answer.`, false);
+      else endCall(`Missed call from ${c.peer}.`, false);
+    }, RING_TIMEOUT_MS);
     return call;
   }
 
@@ -104,6 +118,7 @@ export function createCalls(env) {
         app.timings.connected ??= performance.now();
         setState("in-call");
         setStatus(`In a call with ${c.peer}.`);
+        applyLocalState(c);
       } else if (pc.connectionState === "failed") {
         endCall(`The connection to ${c.peer} failed (no network path; a TURN server may be needed).`, true);
       } else if (pc.connectionState === "disconnected") {
@@ -131,6 +146,7 @@ export function createCalls(env) {
 
   function showLocal(stream) {
     $("local-video").srcObject = stream;
+    applyLocalState(call);
   }
 
   async function startCall(name, options = {}) {
@@ -189,8 +205,9 @@ export function createCalls(env) {
     }
     if (call) {
       // Busy: tell the caller, who ends its attempt (the hang-up names us and targets only them).
-      send({ type: "hang-up", name: app.me, target: from });
+      send({ type: "hang-up", name: app.me, target: from, reason: "busy" });
       log(`busy: refused a call from ${from}`);
+      env.note(`Missed call from ${from} (you were in a call; they were told you are busy).`);
       return;
     }
     ring(from, m.sdp);
@@ -203,6 +220,67 @@ export function createCalls(env) {
     setState("ringing");
     setStatus(`${from} is calling you.`);
     $("incoming-text").textContent = `${from} is calling you.`;
+    startRinging(from);
+    render();
+  }
+
+  /// A ring tone (WebAudio: two short tones every 2 s) and the tab's title, until the call is answered or over.
+  function startRinging(from) {
+    stopRinging();
+    const title = document.title;
+    document.title = `☎ ${from} is calling – tuicall`;
+    let ctx = null;
+    try { ctx = new (window.AudioContext || window.webkitAudioContext)(); } catch { ctx = null; }
+    const beep = () => {
+      if (!ctx) return;
+      for (const [freq, at] of [[440, 0], [480, 0.45]]) {
+        const osc = ctx.createOscillator(), gain = ctx.createGain();
+        osc.frequency.value = freq;
+        gain.gain.value = 0.08;
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(ctx.currentTime + at);
+        osc.stop(ctx.currentTime + at + 0.35);
+      }
+      app.rings = (app.rings ?? 0) + 1;
+    };
+    beep();
+    ringer = { title, ctx, timer: setInterval(beep, 2000) };
+  }
+
+  function stopRinging() {
+    if (!ringer) return;
+    clearInterval(ringer.timer);
+    if (ringer.ctx) ringer.ctx.close().catch(() => {});
+    document.title = ringer.title;
+    ringer = null;
+  }
+
+  // ---------- mute and camera, both sides ----------
+
+  /// Applies our mute and camera state to the call's tracks and tells the peer (a `media-state`
+  /// message, as tuicall's terminal client sends; the MDN page ignores it).
+  function applyLocalState(c) {
+    if (!c) return;
+    if (c.stream) {
+      for (const t of c.stream.getAudioTracks()) t.enabled = !local.muted;
+      for (const t of c.stream.getVideoTracks()) t.enabled = !local.cameraOff;
+    }
+    if (c.pc && (local.muted || local.cameraOff || c.sentState)) {
+      c.sentState = true;
+      send({ type: "media-state", name: app.me, target: c.peer, audio: local.muted ? "muted" : "on",
+             video: local.cameraOff ? "off" : "on" });
+    }
+    render();
+  }
+
+  function setMuted(muted) { local.muted = !!muted; applyLocalState(call); render(); }
+  function setCameraOff(off) { local.cameraOff = !!off; applyLocalState(call); render(); }
+
+  function onMediaState(m) {
+    const c = call;
+    if (!c || m.name !== c.peer) return;
+    c.peerMuted = m.audio === "muted";
+    c.peerCameraOff = m.video === "off";
     render();
   }
 
@@ -263,6 +341,7 @@ export function createCalls(env) {
     await c.pc.setLocalDescription();
     if (call !== c) return;
     c.answered = true;
+    stopRinging();
     send({ type: "video-answer", name: app.me, target: c.peer, sdp: descriptionJSON(c.pc.localDescription) });
     app.timings.answerSent ??= performance.now();
     await flushCandidates(c);
@@ -303,20 +382,23 @@ export function createCalls(env) {
     // The browser sample broadcasts its hang-up (target null): only our peer's ends our call.
     if (!call || (m.name !== undefined && m.name !== null && m.name !== call.peer)) return;
     const c = call;
-    if (c.direction === "outgoing" && !c.answered) endCall(`${c.peer} declined (or is busy).`, false);
-    else if (app.state === "ringing") endCall(`${c.peer} stopped calling.`, false);
+    if (c.direction === "outgoing" && !c.answered) {
+      if (m.reason === "busy") endCall(`${c.peer} is in another call.`, false);
+      else if (m.reason === "no-answer") endCall(`${c.peer} did not answer.`, false);
+      else endCall(`${c.peer} declined the call.`, false);
+    } else if (app.state === "ringing") endCall(`Missed call from ${c.peer}.`, false);
     else endCall(`${c.peer} hung up.`, false);
   }
 
   function decline() {
     if (!call || app.state !== "ringing") throw new Error("There is no incoming call to decline.");
-    endCall(`Declined the call from ${call.peer}.`, true);
+    endCall(`You declined the call from ${call.peer}.`, true);
   }
 
   function hangUp() {
     if (!call) throw new Error("There is no call to hang up.");
     if (call.choose) { const choose = call.choose; call.choose = null; choose(false); }
-    if (call) endCall(`Call with ${call.peer} ended.`, true);
+    if (call) endCall(`Call with ${call.peer} ended: you hung up.`, true);
   }
 
   /// Closes the call; `notifyPeer` sends hang-up addressed to the peer only.
@@ -324,6 +406,8 @@ export function createCalls(env) {
     const c = call;
     if (!c) return;
     call = null;
+    clearTimeout(c.ringTimer);
+    stopRinging();
     if (notifyPeer) send({ type: "hang-up", name: app.me, target: c.peer });
     if (c.pc) {
       c.pc.onicecandidate = c.pc.ontrack = c.pc.onnegotiationneeded = null;
@@ -337,6 +421,7 @@ export function createCalls(env) {
     app.endReason = reason;
     setState(app.state === "logged-out" ? "logged-out" : "idle");
     setStatus(reason);
+    env.note(reason);
     render();
   }
 
@@ -389,6 +474,7 @@ export function createCalls(env) {
   return {
     current: () => call,
     startCall, accept, decline, hangUp, endCall, chooseReceiveOnly, stats,
-    onOffer, onAnswer, onCandidate, onHangUp,
+    onOffer, onAnswer, onCandidate, onHangUp, onMediaState, setMuted, setCameraOff,
+    localState: () => ({ ...local }),
   };
 }

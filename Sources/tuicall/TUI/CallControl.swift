@@ -22,13 +22,30 @@ enum CallEvent: Sendable {
     case calling(peer: String)
     /// Media flows with `peer`.
     case inCall(peer: String)
-    /// The call (or the attempt) is over; `reason` is shown to the user as is.
-    case ended(reason: String)
+    /// The call is over (`peer` names the other side, when there was one).
+    case ended(CallEndReason, peer: String?)
+    /// A call action was refused (unknown user, nothing ringing, ...); shown as is.
+    case refused(String)
+    /// The peer muted its microphone or turned its camera off (or back on).
+    case peerMedia(audioMuted: Bool, videoOff: Bool)
+    /// Someone called while we were in a call; they were told we are busy.
+    case missedWhileBusy(from: String)
     /// A decoded picture from the peer; the UI shows only the latest one.
     case remoteVideoFrame(VideoFrame)
     case stats(CallStats)
     /// Something the user should know that does not end the call (a microphone that cannot be opened).
     case notice(String)
+    /// Whether the microphone and speaker are in use, as the status line shows them.
+    case devices(mic: DeviceStatus, speaker: DeviceStatus)
+}
+
+/// A microphone or speaker as the status line shows it.
+enum DeviceStatus: Sendable, Equatable {
+    /// Not opened (no call).
+    case idle
+    case open(String)
+    case failed(String)
+    case none
 }
 
 /// What the UI needs from a call engine. Methods return at once; results arrive as `events`.
@@ -63,6 +80,7 @@ struct CallContext: Sendable {
     var micSpec: String
     var speakerSpec: String
     var autoAnswer: Bool
+    var ringTimeoutSeconds: Double = CallOptions.defaultRingTimeoutSeconds
 }
 
 /// Where the call engine plugs in.

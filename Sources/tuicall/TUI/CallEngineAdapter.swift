@@ -1,16 +1,18 @@
 import CallEngine
 import Capture
+import Foundation
 import Logging
 import Media
 import Signaling
 import Synchronization
 
-/// The call engine behind the TUI's `CallControl`: one `Call` fed by the UI's signaling stream,
-/// sending the preview's camera frames, showing decoded frames in the video pane.
+/// The call engine behind the TUI's `CallControl`: one `Call` fed by the UI's signaling stream, sending the
+/// local camera's frames (opened only for the call), showing decoded frames in the video pane.
 final class CallEngineAdapter: CallControl, Sendable {
     let events: AsyncStream<CallEvent>
     private let sink: AsyncStream<CallEvent>.Continuation
     private let call: Call
+    private let camera: LocalCamera?
     private let statsTask = Mutex<Task<Void, Never>?>(nil)
     /// The peer of the current or last call, to name them when the call ends.
     private let lastPeer = Mutex<String?>(nil)
@@ -19,32 +21,62 @@ final class CallEngineAdapter: CallControl, Sendable {
     init(context: CallContext) {
         (events, sink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
         let sink = self.sink, logger = self.logger
-        var options = CallOptions(autoAnswer: context.autoAnswer, ice: context.ice)
+        camera = context.localCamera
+        var options = CallOptions(autoAnswer: context.autoAnswer, ice: context.ice,
+                                  ringTimeoutSeconds: context.ringTimeoutSeconds)
         if let camera = context.localCamera {
             let feed = CameraFeed(camera: camera)
             options.videoSource = { feed }
         }
-        let micSpec = context.micSpec
+        let micSpec = context.micSpec, speakerSpec = context.speakerSpec
+        let mic = DeviceStatusBox()
         options.audioSource = {
-            do { return try CaptureOptions.audioSource(spec: micSpec) } catch {
+            do {
+                let source = try CaptureOptions.audioSource(spec: micSpec)
+                let status: DeviceStatus = source == nil ? .none : .open(micSpec)
+                mic.withLock { $0 = status }
+                return source
+            } catch {
                 logger.warning("microphone unavailable, sending no audio", metadata: ["error": "\(error)"])
+                mic.withLock { $0 = .failed("\(error)") }
                 sink.yield(.notice("Microphone \(micSpec) cannot be opened (\(error)); the call goes on without "
                                    + "sending audio (--mic test sends a tone, --mic none silences this)."))
                 return nil
             }
         }
         options.videoSinks = [FrameForwarder { sink.yield(.remoteVideoFrame($0)) }]
+        var speaker: DeviceStatus = .none
         do {
-            if let speaker = try CaptureOptions.audioSink(spec: context.speakerSpec) { options.audioSinks = [speaker] }
+            if let s = try CaptureOptions.audioSink(spec: speakerSpec) {
+                options.audioSinks = [s]
+                speaker = .open(speakerSpec)
+            }
         } catch {
             logger.warning("speaker unavailable, received audio is not played", metadata: ["error": "\(error)"])
-            sink.yield(.notice("Speaker \(context.speakerSpec) cannot be opened (\(error)); received audio will not "
+            speaker = .failed("\(error)")
+            sink.yield(.notice("Speaker \(speakerSpec) cannot be opened (\(error)); received audio will not "
                                + "be played (--speaker FILE.wav records it, --speaker none silences this)."))
         }
         call = Call(signaling: context.signaling, options: options, logger: logger)
         let call = self.call
+        let speakerStatus = speaker
         Task { [weak self] in
-            for await state in call.events { self?.publish(state) }
+            for await state in call.events {
+                self?.publish(state)
+                if case .inCall = state { sink.yield(.devices(mic: mic.withLock { $0 }, speaker: speakerStatus)) }
+                if case .ended = state {
+                    mic.withLock { $0 = .idle }
+                    sink.yield(.devices(mic: .idle, speaker: .idle))
+                }
+            }
+        }
+        Task {
+            for await notice in call.notices {
+                switch notice {
+                case .peerMediaState(let audio, let video): sink.yield(.peerMedia(audioMuted: audio, videoOff: video))
+                case .missedWhileBusy(let from): sink.yield(.missedWhileBusy(from: from))
+                }
+            }
         }
     }
 
@@ -59,7 +91,7 @@ final class CallEngineAdapter: CallControl, Sendable {
             startStats()
         case .ended(let reason):
             statsTask.withLock { $0?.cancel(); $0 = nil }
-            sink.yield(.ended(reason: reason.description(peer: lastPeer.withLock { $0 })))
+            sink.yield(.ended(reason, peer: lastPeer.withLock { $0 }))
         }
     }
 
@@ -87,30 +119,40 @@ final class CallEngineAdapter: CallControl, Sendable {
     func decline() { attempt { try call.decline() } }
     func hangUp() { call.hangUp() }
     func setMicMuted(_ muted: Bool) { call.setMuted(audio: muted) }
-    func setCameraOff(_ off: Bool) { call.setMuted(video: off) }
+    /// Off means off: nothing is sent and the device is closed (its light goes out).
+    func setCameraOff(_ off: Bool) {
+        call.setMuted(video: off)
+        camera?.setEnabled(!off)
+    }
     func handle(_ message: SignalMessage) { call.handle(.message(message)) }
     func usersChanged(_ users: [String]) { call.handle(.userList(users)) }
 
-    /// Refusals (unknown user, nothing ringing, ...) reach the status line as an ended attempt; while a
-    /// call is up they are only logged, so a stray key cannot make the UI forget the call.
+    /// Refusals (unknown user, nothing ringing, ...) reach the status line; while a call is up they are
+    /// only logged, so a stray key cannot make the UI forget the call.
     private func attempt(_ body: () throws -> Void) {
         do { try body() } catch {
             switch call.state {
-            case .idle, .ended: sink.yield(.ended(reason: "\(error)"))
+            case .idle, .ended: sink.yield(.refused("\(error)"))
             default: logger.info("call action refused", metadata: ["reason": "\(error)"])
             }
         }
     }
 }
 
-/// The preview's camera as a call's video source: the call gets the frames the preview shows,
-/// without opening the device twice.
+/// The local camera as a call's video source: the call gets the frames the preview shows, without opening
+/// the device twice, and holds the camera open only while it sends. A re-offer stops and restarts the
+/// source at once, so the camera is released only after `releaseDelay` of not being restarted.
 final class CameraFeed: VideoSource, Sendable {
+    /// How long a stopped feed keeps the camera open in case the call restarts it (re-offers). 1 s.
+    static let releaseDelay = 1.0
     let name: String
+    private let camera: LocalCamera
     private let target = Mutex<BoundedQueue<VideoFrame>?>(nil)
     private let mailbox = Mutex<LatestFrameMailbox?>(nil)
+    private let starts = Atomic<Int>(0)
 
     init(camera: LocalCamera) {
+        self.camera = camera
         name = camera.sourceName
         let box = camera.subscribe { [weak self] in self?.forward() }
         mailbox.withLock { $0 = box }
@@ -121,9 +163,27 @@ final class CameraFeed: VideoSource, Sendable {
         target.withLock { $0 }?.push(frame)
     }
 
-    func start(into queue: BoundedQueue<VideoFrame>) throws { target.withLock { $0 = queue } }
-    func stop() { target.withLock { $0 = nil } }
+    func start(into queue: BoundedQueue<VideoFrame>) throws {
+        starts.add(1, ordering: .relaxed)
+        target.withLock { $0 = queue }
+        camera.acquire(.call)
+    }
+
+    func stop() {
+        target.withLock { $0 = nil }
+        let at = starts.load(ordering: .relaxed)
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.releaseDelay) { [self] in
+            if starts.load(ordering: .relaxed) == at, target.withLock({ $0 == nil }) { camera.release(.call) }
+        }
+    }
+
     var failure: CaptureError? { nil }
+}
+
+/// A device status shared by the call's threads.
+final class DeviceStatusBox: Sendable {
+    private let value = Mutex(DeviceStatus.idle)
+    func withLock<R>(_ body: (inout DeviceStatus) -> R) -> R { value.withLock { body(&$0) } }
 }
 
 /// Hands decoded remote frames to the UI.

@@ -10,7 +10,9 @@ struct ChatLog {
     /// Longest entry shown, in Unicode scalars (a 64 KB line would fill the pane many times over).
     static let maxEntryScalars = 2000
 
-    enum Kind: Equatable { case chat, own, system }
+    /// `history`: said before we logged in (the server's last lines); `privateIn`/`privateOut`: `/msg`;
+    /// `action`: `/me`.
+    enum Kind: Equatable { case chat, own, system, history, privateIn, privateOut, action }
     struct Entry: Equatable {
         var time: String
         var name: String?

@@ -11,8 +11,8 @@ struct ClientCommand: AsyncParsableCommand {
         abstract: "Chat and call from the terminal (the default command).",
         discussion: """
             Settings also come from $XDG_CONFIG_HOME/tuicall/config (default ~/.config/tuicall/config): \
-            `key = value` lines with the option names below as keys (server, name, camera, mic, speaker, \
-            render, color, log, token, auto-answer). The command line wins. Logs go to a file, never to the terminal.
+            `key = value` lines with any long option below as the key (`server = ws://host:6503`; flags take \
+            true or false: `bell = false`). The command line wins. Logs go to a file, never to the terminal.
             """)
 
     /// Host and port tried (and served, when nobody answers) without --server.
@@ -37,20 +37,36 @@ struct ClientCommand: AsyncParsableCommand {
     var log: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
-    @Option(help: "Access token for a server started with --token-file (config key: token).")
+    @Option(help: "Access token for a server started with --token-file.")
     var token: String?
-    @Flag(help: "Accept incoming calls without asking.")
+    @Option(help: "Seconds a call rings (either way) before it ends unanswered.")
+    var ringTimeout = CallOptions.defaultRingTimeoutSeconds
+    @Option(help: "PEM file of certificates to trust for wss:// (e.g. a self-signed server's).")
+    var caFile: String?
+    @Flag(inversion: .prefixedNo, help: "Accept incoming calls without asking.")
     var autoAnswer = false
+    @Flag(inversion: .prefixedNo, help: "Ring the terminal bell on incoming calls (the title changes either way).")
+    var bell = true
+    @Flag(help: "Keep retrying even after problems retrying cannot fix (an untrusted certificate, a refused protocol).")
+    var keepRetrying = false
+    @Flag(name: .customLong("no-log"), help: "Do not write conversations to $XDG_STATE_HOME/tuicall/logs/.")
+    var noLog = false
     @OptionGroup var ice: IceOptions
+    /// The port tried (and hosted) without --server; tests use another.
+    @Option(help: .hidden) var defaultPort = ClientCommand.defaultPort
+
+    func validate() throws {
+        guard ringTimeout > 0 else { throw ValidationError("--ring-timeout must be a positive number of seconds") }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ValidationError("--ca-file \(caFile): no readable file there")
+        }
+    }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let configPath = ConfigFile.defaultPath(environment: environment)
-        let config = try ConfigFile.load(path: configPath)
-        let settings = try ClientArguments(
-            server: server, name: name, camera: camera, mic: mic, speaker: speaker,
-            render: render, color: color, log: log, token: token, autoAnswer: autoAnswer
-        ).merged(with: config, configPath: configPath, environment: environment)
+        let settings = try ClientSettings.make(server: server, name: name, camera: camera, mic: mic, speaker: speaker,
+                                               render: render, color: color, log: log, token: token,
+                                               autoAnswer: autoAnswer, environment: environment)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw CLIError("unknown log level \(logLevel): use trace, debug, info, notice, warning, error or critical")
         }
@@ -60,38 +76,45 @@ struct ClientCommand: AsyncParsableCommand {
         let utf8 = tui_locale_is_utf8() != 0
 
         var serverURL = settings.server ?? ClientSettings.defaultServer
-        var serverNote: String?
-        var embedded: EmbeddedServer?
-        if settings.server == nil && !EmbeddedServer.somethingListens(host: Self.defaultHost, port: Self.defaultPort) {
-            embedded = try await EmbeddedServer.start(host: Self.defaultHost, port: Self.defaultPort,
-                                                      logger: Logger(label: "tuicall.embedded-server"))
-            serverURL = "ws://\(Self.defaultHost):\(embedded?.port ?? Self.defaultPort)"
-            serverNote = "embedded"
+        // Without --server: join the default address, or host the server there (and take it over later).
+        let embedded = settings.server == nil ? EmbeddedServerHost(host: Self.defaultHost, port: defaultPort) : nil
+        if let embedded {
+            try await embedded.startOrJoin()
+            serverURL = "ws://\(Self.defaultHost):\(defaultPort)"
         }
         logger.info("client starting", metadata: ["server": "\(serverURL)", "name": "\(settings.name)",
-                                                  "camera": "\(settings.camera)", "embedded": "\(embedded != nil)"])
-
+                                                  "camera": "\(settings.camera)", "embedded": "\(embedded?.server != nil)"])
+        let tls = try caFile.map { try SignalingClient.tlsConfiguration(trusting: $0) }
         let signaling = SignalingClient(url: serverURL, name: settings.name, logger: Logger(label: "tuicall.signaling"),
-                                        token: settings.token)
-        let camera = LocalCamera.open(spec: settings.camera)
-        if let m = camera?.fallbackMessage { logger.warning("\(m)") }
+                                        reconnect: ReconnectPolicy(retryUnfixable: keepRetrying),
+                                        tlsConfiguration: tls, token: settings.token)
+        let camera = LocalCamera.make(spec: settings.camera)
         let call = CallEngineHook.make(CallContext(signaling: signaling, localCamera: camera, ice: try ice.configuration(),
-                                                   micSpec: settings.mic,
-                                                   speakerSpec: settings.speaker, autoAnswer: settings.autoAnswer))
+                                                   micSpec: settings.mic, speakerSpec: settings.speaker,
+                                                   autoAnswer: settings.autoAnswer, ringTimeoutSeconds: ringTimeout))
+        var uiOptions = TerminalUI.Options(settings: settings, serverLabel: serverURL,
+                                           serverNote: embedded?.server != nil ? "embedded" : nil, utf8: utf8,
+                                           colorTerm: environment["COLORTERM"], startupMessages: [])
+        uiOptions.bell = bell
+        uiOptions.chatLogFiles = noLog ? nil : ChatLogFiles(directory: ChatLogFiles.defaultDirectory(environment: environment),
+                                                            server: serverURL)
+        uiOptions.embedded = embedded
         let ui: TerminalUI
         do {
-            ui = try TerminalUI(
-                options: .init(settings: settings, serverLabel: serverURL, serverNote: serverNote, utf8: utf8,
-                               colorTerm: environment["COLORTERM"],
-                               startupMessages: [camera?.fallbackMessage].compactMap { $0 }),
-                signaling: signaling, callControl: call, camera: camera)
+            ui = try TerminalUI(options: uiOptions, signaling: signaling, callControl: call, camera: camera)
         } catch {
             camera?.stop()
             await embedded?.stop()
             throw error
         }
         let signalingTask = Task {
-            for await event in signaling.events { ui.post(.signaling(event)) }
+            for await event in signaling.events {
+                ui.post(.signaling(event))
+                // The server we joined is gone: one of its clients hosts it again on the same port.
+                if case .state(.disconnected) = event, let embedded, embedded.server == nil, await embedded.takeOver() {
+                    ui.post(.serverNote("embedded: took over"))
+                }
+            }
         }
         let callTask = call.map { call in
             Task {

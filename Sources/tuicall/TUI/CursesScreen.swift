@@ -15,6 +15,8 @@ enum KeyInput: Equatable {
     /// An ncurses KEY_* code.
     case function(Int32)
     case mouse(row: Int, col: Int, buttons: UInt32)
+    /// Bracketed paste (DECSET 2004): what comes between is pasted text, never commands.
+    case pasteBegin, pasteEnd
 }
 
 /// The ncurses screen, owned by the UI thread: start-up (cbreak, no echo, keypad, mouse, colours,
@@ -68,7 +70,26 @@ final class CursesScreen {
         }
         mousemask(tui_mouse_all(), nil)
         mouseinterval(0)  // presses at once, no click detection delay
+        define_key("\u{1B}[200~", tui_key_paste_begin())
+        define_key("\u{1B}[201~", tui_key_paste_end())
+        CursesScreen.writeRaw(CursesScreen.enableModes)
         setUpStyles()
+    }
+
+    /// Bracketed paste on, and the window title saved on xterm's title stack (restored at exit).
+    static let enableModes = "\u{1B}[?2004h\u{1B}[22;0t"
+    static let disableModes = "\u{1B}[?2004l\u{1B}[23;0t"
+
+    /// Bytes straight to the terminal, outside ncurses' buffer (modes it does not know, titles, bells).
+    static func writeRaw(_ text: String) {
+        tui_flush_stdout()
+        var bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + off, $0.count - off) }
+            if n <= 0 { if errno == EINTR { continue }; break }
+            off += n
+        }
     }
 
     deinit { end() }
@@ -80,6 +101,7 @@ final class CursesScreen {
         mousemask(0, nil)
         curs_set(1)
         endwin()
+        CursesScreen.writeRaw(CursesScreen.disableModes)
     }
 
     /// Gives the terminal back for a suspend (Ctrl-Z): mouse reporting off, cursor on, main screen.
@@ -89,6 +111,7 @@ final class CursesScreen {
         curs_set(1)
         endwin()
         tui_flush_stdout()
+        CursesScreen.writeRaw("\u{1B}[?2004l")
     }
 
     /// Takes the terminal again after a suspend (the next `flush(full: true)` repaints it).
@@ -97,6 +120,7 @@ final class CursesScreen {
         doupdate()  // leaves endwin's shell mode: program mode and the alternate screen again
         curs_set(0)
         mousemask(tui_mouse_all(), nil)
+        CursesScreen.writeRaw("\u{1B}[?2004h")
     }
 
     var rows: Int { Int(tui_lines()) }
@@ -201,6 +225,8 @@ final class CursesScreen {
         if rc == ERR { return nil }
         if rc == KEY_CODE_YES {
             let code = Int32(bitPattern: ch)
+            if code == tui_key_paste_begin() { return .pasteBegin }
+            if code == tui_key_paste_end() { return .pasteEnd }
             if code == KEY_MOUSE {
                 var row: Int32 = 0, col: Int32 = 0
                 var buttons: mmask_t = 0

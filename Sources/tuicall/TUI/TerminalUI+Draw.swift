@@ -48,27 +48,28 @@ extension TerminalUI {
             guard index < model.users.count else { break }
             let name = model.users[index]
             let isYou = name == model.myName
-            let tag: String
+            // Read as a phrase: "calling bob…" (we call), "bob calls you", "bob ● in call".
+            var lead = "", tag = ""
             var style: Style = .normal
             if isYou {
                 tag = " (you)"; style = .you
             } else if model.call.peer == name {
                 switch model.call {
-                case .inCall: tag = utf8 ? " ● call" : " *call"
-                case .calling: tag = " calling"
-                case .ringing: tag = " ringing"
-                case .idle: tag = ""
+                case .inCall: tag = utf8 ? " ● in call" : " *in call"
+                case .calling: lead = "calling "; tag = utf8 ? "…" : "..."
+                case .ringing: tag = " calls you"
+                case .idle: break
                 }
                 style = .inCall
-            } else {
-                tag = ""
+            } else if model.busyUsers.contains(name) {
+                tag = " (in a call)"; style = .system
             }
             if index == model.selected {
                 style = model.focus == .users ? .selected : .selectedUnfocused
             }
             let marker = index == model.selected ? (utf8 ? "▸" : ">") : " "
-            let nameWidth = max(1, r.w - 1 - TextWidth.cells(tag))
-            let text = marker + TextWidth.truncate(name, width: nameWidth, utf8: utf8) + tag
+            let nameWidth = max(1, r.w - 1 - TextWidth.cells(lead) - TextWidth.cells(tag))
+            let text = marker + lead + TextWidth.truncate(name, width: nameWidth, utf8: utf8) + tag
             screen.put(r.y + 1 + i, r.x, text, width: r.w, style: style)
         }
     }
@@ -93,9 +94,16 @@ extension TerminalUI {
         let top = r.y + r.h - lines.count
         for (i, line) in lines.enumerated() {
             let y = top + i
-            // Time and name stand out from the text; system notes are one colour.
-            let prefixStyle: Style = line.kind == .system ? .system : (line.first ? .name : .normal)
-            let bodyStyle: Style = line.kind == .system ? .system : (line.kind == .own ? .own : .normal)
+            // Time and name stand out from the text; system notes and history are one colour each.
+            let prefixStyle: Style
+            let bodyStyle: Style
+            switch line.kind {
+            case .system, .action: (prefixStyle, bodyStyle) = (.system, .system)
+            case .history: (prefixStyle, bodyStyle) = (.hint, .hint)
+            case .privateIn, .privateOut: (prefixStyle, bodyStyle) = (line.first ? .inCall : .normal, .inCall)
+            case .own: (prefixStyle, bodyStyle) = (line.first ? .name : .normal, .own)
+            case .chat: (prefixStyle, bodyStyle) = (line.first ? .name : .normal, .normal)
+            }
             let x = screen.write(y, r.x, line.prefix, maxWidth: r.w, style: prefixStyle)
             screen.put(y, x, line.body, width: r.w - (x - r.x), style: bodyStyle)
         }
@@ -125,15 +133,51 @@ extension TerminalUI {
         let sep = utf8 ? " · " : " | "
         var parts = [model.server + (model.serverNote.map { " (\($0))" } ?? ""), model.myName, connectionText()]
         parts.append(callText())
-        if model.micMuted { parts.append("mic muted") }
-        if model.cameraOff { parts.append("camera off") }
-        screen.put(layout.statusRow, 0, " " + parts.joined(separator: sep), width: layout.cols,
-                   style: model.call.peer != nil && { if case .ringing = model.call { return true }; return false }() ? .ringing : .status)
+        parts.append(deviceText())
+        let ringing: Bool
+        if case .ringing = model.call { ringing = true } else { ringing = false }
+        screen.put(layout.statusRow, 0, " " + parts.joined(separator: sep), width: layout.cols, style: ringing ? .ringing : .status)
         if let m = model.message {
             screen.put(layout.hintRow, 0, " " + m.text, width: layout.cols, style: m.warning ? .warning : .normal)
         } else {
-            screen.put(layout.hintRow, 0, " " + hints(), width: layout.cols, style: .hint)
+            screen.put(layout.hintRow, 0, " " + Self.fit(hintItems(), width: layout.cols - 1), width: layout.cols, style: .hint)
         }
+    }
+
+    /// Microphone, camera and speaker as they stand: "mic on · camera closed".
+    private func deviceText() -> String {
+        var out: [String] = []
+        switch (model.micMuted, model.mic) {
+        case (true, _): out.append("mic muted")
+        case (_, .failed): out.append("mic failed")
+        case (_, .none): out.append("no mic")
+        case (_, .open): out.append("mic on")
+        case (_, .idle): out.append("mic ready")
+        }
+        if camera == nil { out.append("no camera") } else if model.cameraOff { out.append("camera off") } else {
+            out.append(camera?.isOpen == true ? "camera on" : "camera closed")
+        }
+        switch model.speaker {
+        case .failed: out.append("speaker failed")
+        case .none: out.append("no speaker")
+        default: break
+        }
+        return out.joined(separator: " ")
+    }
+
+    /// Key hints that fit `width`: the first and the last (`q quit`) always, the rest while they fit.
+    static func fit(_ items: [String], width: Int) -> String {
+        guard items.count > 2 else { return items.joined(separator: "  ") }
+        var middle: [String] = []
+        let fixed = TextWidth.cells(items[0]) + TextWidth.cells(items[items.count - 1]) + 2
+        var used = fixed
+        for item in items.dropFirst().dropLast() {
+            let w = TextWidth.cells(item) + 2
+            if used + w > width { break }
+            middle.append(item)
+            used += w
+        }
+        return ([items[0]] + middle + [items[items.count - 1]]).joined(separator: "  ")
     }
 
     private func connectionText() -> String {
@@ -142,22 +186,26 @@ extension TerminalUI {
         case .connected: return "logging in"
         case .online: return "online"
         case .disconnected(let reason): return "disconnected: \(reason)"
-        case .retrying(let until, _):
+        case .retrying(let until, let reason):
             let now = MonotonicClock.now()
             let s = until > now ? Int((until - now + 999_999_999) / 1_000_000_000) : 0
-            return "server unreachable, retrying in \(s) s"
+            return "server unreachable, retrying in \(s) s: \(reason)"
+        case .failed(let reason): return "cannot connect (not retrying): \(reason)"
         case .stopped: return "offline"
         }
     }
 
     private func callText() -> String {
+        let seconds = Int((MonotonicClock.now() - model.callPhaseSinceNs) / 1_000_000_000)
         switch model.call {
         case .idle: return "no call"
-        case .ringing(let from): return "\(from) is calling: a accept, d decline"
-        case .calling(let peer): return "calling \(peer)"
+        case .ringing(let from): return "\(from) is calling (\(seconds) s): Enter accept, Esc decline"
+        case .calling(let peer): return "calling \(peer)\(utf8 ? "…" : "...") \(seconds) s"
         case .inCall(let peer):
-            guard let s = model.stats else { return "in call with \(peer)" }
-            return "in call with \(peer)" + (utf8 ? " · " : " | ") + Self.statsText(s)
+            var text = "in call with \(peer) " + String(format: "%02d:%02d", seconds / 60, seconds % 60)
+            if model.peerMicMuted { text += " (\(peer) muted)" }
+            guard let s = model.stats else { return text }
+            return text + (utf8 ? " · " : " | ") + Self.statsText(s)
         }
     }
 
@@ -166,13 +214,16 @@ extension TerminalUI {
         return String(format: "%.0f fps %.0f kbit/s ", s.fps, s.kbps) + rtt + String(format: " loss %.1f%%", s.lossPct)
     }
 
-    private func hints() -> String {
+    private func hintItems() -> [String] {
+        let arrows = utf8 ? "↑↓" : "Up/Down"
+        if case .ringing = model.call { return ["Enter accept", "Esc decline", "? help", "q quit"] }
         switch model.focus {
         case .users:
-            return "Tab chat  ↑↓ select  Enter call  a/d answer  h hang up  m mute  v camera  p preview  s stats  c render  q quit"
-                .replacingOccurrences(of: "↑↓", with: utf8 ? "↑↓" : "Up/Down")
+            return ["? help", "Tab chat", "\(arrows) select", "Enter call", "h hang up", "m mute", "v camera", "p preview",
+                    "s stats", "c render", "q quit"]
         case .input:
-            return "Enter send  Esc/Tab users  PgUp/PgDn scroll  Ctrl-U clear"
+            return ["Enter send", "\(arrows) history", "/help commands", "Esc/Tab users", "PgUp/PgDn scroll", "Ctrl-U clear",
+                    "F1 help"]
         }
     }
 

@@ -12,6 +12,8 @@ enum UIEvent: Sendable {
     case signaling(SignalingEvent)
     /// A call event other than video frames (those go through the remote mailbox).
     case call(CallEvent)
+    /// What the status line says about the server ("embedded").
+    case serverNote(String?)
 }
 
 /// How the UI loop ended.
@@ -41,6 +43,12 @@ final class TerminalUI: @unchecked Sendable {
         var utf8: Bool
         var colorTerm: String?
         var startupMessages: [String]
+        /// Ring the terminal bell on incoming calls (`--no-bell` turns it off; the title still changes).
+        var bell = true
+        /// Conversations written to files (nil: `--no-log`).
+        var chatLogFiles: ChatLogFiles?
+        /// The embedded server this client may host (nil with --server).
+        var embedded: EmbeddedServerHost?
     }
 
     // Shared with other threads (thread-safe types only).
@@ -49,10 +57,10 @@ final class TerminalUI: @unchecked Sendable {
     let remoteFrames: LatestFrameMailbox
 
     // Owned by the UI thread.
-    private let options: Options
-    private let signaling: SignalingClient
-    private let callControl: (any CallControl)?
-    private let camera: LocalCamera?
+    let options: Options
+    let signaling: SignalingClient
+    let callControl: (any CallControl)?
+    let camera: LocalCamera?
     private var localFrames: LatestFrameMailbox?
     var model: UIModel
     var screen: CursesScreen!
@@ -65,9 +73,17 @@ final class TerminalUI: @unchecked Sendable {
     var layout = Layout(cols: Layout.minCols, rows: Layout.minRows)
     var capabilities = TerminalCapabilities(utf8: true, colorTermTrueColor: false, terminfoRGB: false, colors: 0)
     private var localFrame: VideoFrame?
-    private var remoteFrame: VideoFrame?
+    var remoteFrame: VideoFrame?
     private var chromeDirty = true
-    private var videoDirty = true
+    var videoDirty = true
+    /// Inside a bracketed paste, and how many line breaks it held so far.
+    var pasting = false
+    var pastedLines = 0
+    /// The last whole second shown for ringing or call time (the status line changes once a second).
+    private var lastCallSecond = -1
+    var announcedWebClient = false
+    /// `/quit` typed: the loop ends after this round of keys.
+    var quitRequested = false
     private var fullRepaint = true
     private var lastVideoDrawNs: UInt64 = 0
     private var lastCountdownSecond = -1
@@ -77,6 +93,9 @@ final class TerminalUI: @unchecked Sendable {
     private var localFpsCount = 0
     var localFps = 0.0
     private var cameraFailureShown = false
+    private var cameraFallbackShown = false
+    /// Whether the status line last showed the camera open ("camera on" / "camera closed").
+    private var cameraWasOpen = false
 
     init(options: Options, signaling: SignalingClient, callControl: (any CallControl)?, camera: LocalCamera?) throws {
         self.options = options
@@ -88,6 +107,7 @@ final class TerminalUI: @unchecked Sendable {
         remoteFrames = LatestFrameMailbox(onPost: { wake.wake() })
         model = UIModel(server: options.serverLabel, serverNote: options.serverNote, myName: options.settings.name)
         localFrames = camera?.subscribe(onPost: { wake.wake() })
+        camera?.observe { wake.wake() }
     }
 
     /// Hands an event to the UI thread (any thread).
@@ -99,7 +119,8 @@ final class TerminalUI: @unchecked Sendable {
     /// What a crash writes before dying (xterm sequences most terminals share): attributes reset, mouse
     /// reporting off, cursor on, keypad mode off, main screen.
     static let crashRestoreSequence =
-        "\u{1B}[0m\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l\u{1B}[?25h\u{1B}[?1l\u{1B}>\u{1B}[?1049l\r\n"
+        "\u{1B}[0m\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l\u{1B}[?2004l\u{1B}[?25h\u{1B}[?1l\u{1B}>"
+        + "\u{1B}[?1049l\u{1B}[23;0t\r\n"
 
     /// Runs the UI until `q` or a terminating signal; the terminal is restored on every way out.
     func run() throws -> UIExit {
@@ -121,7 +142,9 @@ final class TerminalUI: @unchecked Sendable {
         defer { worker.stop() }
         for m in options.startupMessages { note(m, warning: true) }
         if let m = options.startupMessages.last { model.say(m, warning: true) }
+        setTitle()
         relayout()
+        defer { camera?.stop() }
         return try loop()
     }
 
@@ -147,7 +170,7 @@ final class TerminalUI: @unchecked Sendable {
                 if sig == SIGCONT { fullRepaint = true; chromeDirty = true }
             }
             while let key = screen.nextKey() {
-                if handleKey(key) == .quit {
+                if handleKey(key) == .quit || quitRequested {
                     endCallForExit()
                     return .quit
                 }
@@ -192,6 +215,7 @@ final class TerminalUI: @unchecked Sendable {
     private func pollTimeoutMs() -> Int32 {
         if videoDirty { return 5 }
         var ms = TerminalUI.idlePollMs
+        if model.call != .idle { ms = min(ms, TerminalUI.countdownPollMs) }
         if case .retrying = model.connection { ms = min(ms, TerminalUI.countdownPollMs) }
         if let m = model.message {
             let now = MonotonicClock.now()
@@ -208,11 +232,26 @@ final class TerminalUI: @unchecked Sendable {
             let s = until > now ? Int((until - now + 999_999_999) / 1_000_000_000) : 0
             if s != lastCountdownSecond { lastCountdownSecond = s; chromeDirty = true }
         }
+        if model.call != .idle {
+            let s = Int((now - model.callPhaseSinceNs) / 1_000_000_000)
+            if s != lastCallSecond {
+                lastCallSecond = s
+                chromeDirty = true
+                if case .calling = model.call { videoDirty = true }
+            }
+        }
         if now - localFpsWindowStart >= 1_000_000_000 {
             localFps = Double(localFpsCount) * 1e9 / Double(max(1, now - localFpsWindowStart))
             localFpsCount = 0
             localFpsWindowStart = now
             if model.showStats { videoDirty = true }
+        }
+        if let open = camera?.isOpen, open != cameraWasOpen { cameraWasOpen = open; chromeDirty = true }
+        if !cameraFallbackShown, let fallback = camera?.fallbackMessage {
+            cameraFallbackShown = true
+            note(fallback, warning: true)
+            model.say(fallback, warning: true)
+            chromeDirty = true
         }
         if !cameraFailureShown, let failure = camera?.failureMessage {
             cameraFailureShown = true
@@ -278,197 +317,31 @@ final class TerminalUI: @unchecked Sendable {
 
     /// The large picture and the picture-in-picture for the current state.
     private func videoContent() -> (VideoContent, VideoFrame?) {
-        let local = model.showPreview && !model.cameraOff ? localFrame : nil
+        if model.showHelp { return (.placeholder(HelpScreen.lines), nil) }
+        let local = model.showPip && !model.cameraOff ? localFrame : nil
         switch model.call {
         case .inCall(let peer):
+            if model.peerCameraOff {
+                return (.placeholder(["\(peer)'s camera is off"] + (model.peerMicMuted ? ["\(peer) is muted"] : [])), local)
+            }
             if let remote = remoteFrame { return (.frame(remote), local) }
             return (.placeholder(["In call with \(peer)", "waiting for video..."]), local)
         case .ringing(let from):
-            return (.placeholder(["\(from) is calling you", "a: accept   d: decline"]), local)
+            return (.placeholder(["\(from) is calling you", "Enter: accept   Esc: decline"]), nil)
         case .calling(let peer):
-            return (.placeholder(["Calling \(peer)...", "h: cancel"]), local)
+            let s = Int((MonotonicClock.now() - model.callPhaseSinceNs) / 1_000_000_000)
+            return (.placeholder(["Calling \(peer)...", "ringing \(s) s", "h: cancel"]), nil)
         case .idle:
-            if model.cameraOff { return (.placeholder(["Camera off", "v: turn it on"]), nil) }
-            if !model.showPreview { return (.placeholder(["Preview hidden", "p: show it"]), nil) }
-            if let f = localFrame { return (.frame(f), nil) }
             if camera == nil { return (.placeholder(["No camera (--camera none)"]), nil) }
+            if model.cameraOff { return (.placeholder(["Camera off", "v: turn it on"]), nil) }
+            if !model.showPreview { return (.placeholder(["Camera closed (it opens for calls)", "p: preview it"]), nil) }
+            if let f = localFrame { return (.frame(f), nil) }
             return (.placeholder(["Starting camera..."]), nil)
         }
     }
 
-    // MARK: - events
-
-    private func handle(_ event: UIEvent) {
-        chromeDirty = true
-        switch event {
-        case .signaling(let e): handleSignaling(e)
-        case .call(let e): handleCall(e)
-        }
-    }
-
-    private func handleSignaling(_ e: SignalingEvent) {
-        switch e {
-        case .state(let s):
-            switch s {
-            case .connecting(let n): model.connection = .connecting(attempt: n)
-            case .connected: model.connection = .connected
-            case .loggedIn(let name):
-                model.myName = name
-                model.connection = .online
-            case .disconnected(let reason):
-                if model.connection == .online { note("Lost the server: \(reason)", warning: true) }
-                model.connection = .disconnected(reason: reason)
-            case .waitingToReconnect(let seconds):
-                let reason: String
-                if case .disconnected(let r) = model.connection { reason = r } else { reason = "disconnected" }
-                model.connection = .retrying(untilNs: MonotonicClock.now() + UInt64(seconds * 1e9), reason: reason)
-            case .stopped: model.connection = .stopped
-            }
-        case .assignedID: break
-        case .renamed(let name):
-            model.myName = name
-            model.say("The server renamed you to \(name) (the name was taken or invalid).", warning: true)
-        case .userList(let users):
-            model.setUsers(users, time: Self.clock())
-            callControl?.usersChanged(users)
-        case .chat(let chat):
-            let name = chat.name ?? "?"
-            model.chat.append(.init(time: Self.clock(date: chat.date), name: name, text: chat.text,
-                                    kind: name == model.myName ? .own : .chat))
-        case .message(let m):
-            if let callControl {
-                callControl.handle(m)
-            } else if case .videoOffer(let offer) = m {
-                model.say("\(offer.name ?? "Someone") tried to call you. " + CallEngineHook.unavailableMessage, warning: true)
-            }
-        case .serverError(let code, let text):
-            model.say("Server refused: \(text) (\(code))", warning: true)
-        }
-    }
-
-    private func handleCall(_ e: CallEvent) {
-        switch e {
-        case .ringing(let from):
-            model.call = .ringing(from: from)
-            if options.settings.autoAnswer {
-                callControl?.accept()
-                model.say("Answering \(from) automatically (--auto-answer).")
-            } else {
-                model.say("\(from) is calling: a to accept, d to decline.")
-            }
-        case .calling(let peer): model.call = .calling(peer)
-        case .inCall(let peer):
-            model.call = .inCall(peer)
-            remoteFrame = nil
-        case .ended(let reason):
-            let peer = model.call.peer
-            if let peer { note("Call with \(peer) ended: \(reason)", warning: false) }
-            model.call = .idle
-            model.stats = nil
-            remoteFrame = nil
-            model.say("Call ended: \(reason)")
-        case .remoteVideoFrame(let f): remoteFrames.post(f)
-        case .stats(let s): model.stats = s
-        case .notice(let text): model.say(text, warning: true)
-        }
-        videoDirty = true
-    }
-
-    /// A system line in the chat.
-    func note(_ text: String, warning: Bool) {
-        model.chat.append(.init(time: Self.clock(), name: nil, text: text, kind: .system))
-    }
-
-    private func endCallForExit() {
+    func endCallForExit() {
         if model.call != .idle { callControl?.hangUp() }
-    }
-
-    /// HH:MM of `date` (ms since 1970) or now.
-    static func clock(date: Int64? = nil) -> String {
-        let d = date.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
-        let c = Calendar.current.dateComponents([.hour, .minute], from: d)
-        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
-    }
-
-    // MARK: - actions used by the key handler
-
-    func sendChat() {
-        let text = model.input.text.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty else { return }
-        if signaling.sendChat(text) {
-            model.input.clear()
-        } else {
-            model.say("Not connected to the server: the line was not sent (it stays in the input).", warning: true)
-        }
-    }
-
-    func invite(_ user: String) {
-        if let refusal = model.refusalToCall(user) {
-            model.say(refusal, warning: true)
-            return
-        }
-        guard let callControl else {
-            model.say(CallEngineHook.unavailableMessage, warning: true)
-            return
-        }
-        callControl.invite(user)
-        model.call = .calling(user)
-        videoDirty = true
-    }
-
-    /// `a`, `d`, `h`: accept, decline, hang up.
-    func callKey(_ key: Unicode.Scalar) {
-        guard let callControl else {
-            model.say(CallEngineHook.unavailableMessage, warning: true)
-            return
-        }
-        switch (key, model.call) {
-        case ("a", .ringing): callControl.accept()
-        case ("d", .ringing(let from)):
-            callControl.decline()
-            model.call = .idle
-            model.say("Declined the call from \(from).")
-        case ("a", _), ("d", _): model.say("No call is ringing.", warning: true)
-        case ("h", .idle): model.say("No call to hang up.", warning: true)
-        case ("h", _):
-            callControl.hangUp()
-            model.call = .idle
-            model.stats = nil
-            model.say("Hung up.")
-        default: break
-        }
-        videoDirty = true
-    }
-
-    func toggleMute() {
-        model.micMuted.toggle()
-        callControl?.setMicMuted(model.micMuted)
-        model.say(model.micMuted ? "Microphone muted (m to unmute)." : "Microphone on.")
-    }
-
-    func toggleCamera() {
-        model.cameraOff.toggle()
-        callControl?.setCameraOff(model.cameraOff)
-        model.say(model.cameraOff ? "Camera off: nothing is sent or shown (v to turn on)." : "Camera on.")
-        videoDirty = true
-    }
-
-    func togglePreview() {
-        model.showPreview.toggle()
-        model.say(model.showPreview ? "Local preview shown." : "Local preview hidden (p to show).")
-        videoDirty = true
-    }
-
-    func toggleStats() {
-        model.showStats.toggle()
-        videoDirty = true
-    }
-
-    func cycleRender() {
-        renderOptions.mode = renderOptions.mode.cycled(utf8: options.utf8, colored: renderOptions.depth != .mono)
-        videoGeneration += 1
-        model.say("Video: \(renderOptions.mode.label), \(renderOptions.depth.label).")
-        videoDirty = true
     }
 
     func requestFullRepaint() {
@@ -477,4 +350,7 @@ final class TerminalUI: @unchecked Sendable {
     }
 
     func markDirty() { chromeDirty = true }
+
+    /// Render options changed: results made for the old ones are dropped.
+    func bumpVideoGeneration() { videoGeneration += 1 }
 }

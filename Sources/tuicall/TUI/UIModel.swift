@@ -27,6 +27,8 @@ enum ConnectionPhase: Equatable {
     case disconnected(reason: String)
     /// Waiting until `untilNs` (MonotonicClock) before the next attempt.
     case retrying(untilNs: UInt64, reason: String)
+    /// Gave up on a problem retrying cannot fix.
+    case failed(reason: String)
     case stopped
 }
 
@@ -50,6 +52,10 @@ struct LineEditor: Equatable {
     mutating func home() { cursor = 0 }
     mutating func end() { cursor = scalars.count }
     mutating func clear() { scalars.removeAll(); cursor = 0 }
+    mutating func replace(with text: String) {
+        scalars = Array(text.unicodeScalars.prefix(LineEditor.maxLength))
+        cursor = scalars.count
+    }
 
     /// The part of the line to show in `width` cells so that the cursor is visible, and the
     /// cursor's column within it.
@@ -88,11 +94,30 @@ struct UIModel {
     var chat = ChatLog()
     var connection: ConnectionPhase = .connecting(attempt: 1)
     var call: CallPhase = .idle
+    /// When the current call phase began (MonotonicClock): ringing time, then call duration.
+    var callPhaseSinceNs: UInt64 = 0
     var stats: CallStats?
     var micMuted = false
     var cameraOff = false
-    var showPreview = true
+    /// The camera preview while idle: off at start (the camera opens only when asked or in a call).
+    var showPreview = false
+    /// Our own picture in the corner during a call (`p` in a call).
+    var showPip = true
     var showStats = false
+    /// The help screen (`?`, F1).
+    var showHelp = false
+    /// What the peer's last `media-state` said.
+    var peerMicMuted = false
+    var peerCameraOff = false
+    /// Who the server says is in a call.
+    var busyUsers: Set<String> = []
+    var mic: DeviceStatus = .idle
+    var speaker: DeviceStatus = .idle
+    /// `q` during a call asks first: a second `q` before this time quits.
+    var quitArmedUntilNs: UInt64 = 0
+    /// Lines sent from the input, oldest first (Up/Down), and where Up/Down stands in it.
+    var sentLines: [String] = []
+    var historyIndex: Int?
     var message: StatusMessage?
     /// Whether a user list arrived yet (joins/leaves are announced only after the first).
     var haveUserList = false
@@ -110,6 +135,7 @@ struct UIModel {
     /// Takes a new user list: keeps the selection on the same name and notes joins and leaves in the chat.
     mutating func setUsers(_ list: [String], time: String) {
         let before = Set(users), keep = selectedUser
+        let first = !haveUserList
         if haveUserList {
             for u in list where !before.contains(u) {
                 chat.append(.init(time: time, name: nil, text: "\(u) joined", kind: .system))
@@ -122,8 +148,35 @@ struct UIModel {
         haveUserList = true
         users = list
         if let keep, let i = list.firstIndex(of: keep) { selected = i }
+        // At first the selection is on the first other user: Enter calls someone, not yourself.
+        if first || keep == myName, let other = list.firstIndex(where: { $0 != myName }) { selected = other }
         selected = min(max(0, selected), max(0, list.count - 1))
     }
+
+    /// Enters a new call phase (its clock restarts).
+    mutating func setCall(_ phase: CallPhase, now: UInt64 = MonotonicClock.now()) {
+        if phase != call { callPhaseSinceNs = now }
+        call = phase
+        if case .idle = phase { peerMicMuted = false; peerCameraOff = false; stats = nil }
+    }
+
+    /// Up (-1) / Down (+1) through the lines sent; past the newest, an empty line.
+    mutating func recall(_ delta: Int) {
+        guard !sentLines.isEmpty else { return }
+        var i = (historyIndex ?? sentLines.count) + delta
+        i = max(0, min(sentLines.count, i))
+        historyIndex = i == sentLines.count ? nil : i
+        input.replace(with: i == sentLines.count ? "" : sentLines[i])
+    }
+
+    /// Remembers a sent line for Up/Down (at most `maxSentLines`).
+    mutating func rememberSent(_ line: String) {
+        if sentLines.last != line { sentLines.append(line) }
+        if sentLines.count > UIModel.maxSentLines { sentLines.removeFirst() }
+        historyIndex = nil
+    }
+    /// Sent lines Up/Down can recall. 100.
+    static let maxSentLines = 100
 
     /// Moves the selection by `delta` within the list.
     mutating func moveSelection(_ delta: Int) {
@@ -138,9 +191,10 @@ struct UIModel {
         case .idle: break
         case .inCall(let p): return "Already in a call with \(p): press h to hang up first."
         case .calling(let p): return "Already calling \(p): press h to cancel first."
-        case .ringing(let p): return "\(p) is calling you: press a to accept or d to decline first."
+        case .ringing(let p): return "\(p) is calling you: press Enter to accept or Esc to decline first."
         }
         if connection != .online { return "Not connected to the server: calls need it (see the status line)." }
+        if busyUsers.contains(user) { return "\(user) is in another call right now; try again later." }
         return nil
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Media
 import Render
 
@@ -45,10 +46,13 @@ final class VideoCompositor {
         case .frame(let f):
             mainRenderer.render(f, cols: job.cols, rows: job.rows, into: &grid)
         case .placeholder(let lines):
+            // A few lines are centred one by one; a longer text (the help) as a block, left-aligned.
             let top = max(0, (job.rows - lines.count) / 2)
+            let blockWidth = min(job.cols, lines.map { TextWidth.cells($0) }.max() ?? 0)
             for (i, line) in lines.enumerated() where top + i < job.rows {
-                let w = min(line.unicodeScalars.count, job.cols)
-                text(line, into: &grid, row: top + i, col: max(0, (job.cols - w) / 2), overlay: false)
+                let w = min(TextWidth.cells(line), job.cols)
+                let col = lines.count > 4 ? (job.cols - blockWidth) / 2 : (job.cols - w) / 2
+                text(line, into: &grid, row: top + i, col: max(0, col), overlay: false)
             }
         }
         let r = job.pipRect
@@ -78,16 +82,25 @@ final class VideoCompositor {
         }
     }
 
-    /// Writes one line of text as cells (one per character; wide or control characters become `?`).
+    /// Writes one line of text as cells: a wide character takes two (its glyph, then `Glyphs.wideTail`),
+    /// combining marks are composed where Unicode can and dropped where not, controls become `?`.
     private func text(_ s: String, into grid: inout CellGrid, row: Int, col: Int, overlay: Bool) {
         let fg = color(230, 230, 230)
         let bg = overlay ? color(40, 40, 40) : barCell.bg
         var c = col
-        for scalar in s.unicodeScalars {
+        for scalar in s.precomposedStringWithCanonicalMapping.unicodeScalars {
             guard c < grid.cols else { break }
-            let ok = TextWidth.cells(scalar) == 1 && (!asciiOnly || scalar.isASCII)
-            grid[c, row] = Cell(glyph: ok ? scalar : "?", fg: fg, bg: bg)
-            c += 1
+            let control = scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0)
+            var width = control ? 1 : TextWidth.cells(scalar)
+            if width == 0 { continue }
+            var glyph = scalar
+            if control || scalar == Glyphs.wideTail || (asciiOnly && !scalar.isASCII) { glyph = "?"; width = 1 }
+            if width == 2 {
+                guard c + 1 < grid.cols else { break }
+                grid[c + 1, row] = Cell(glyph: Glyphs.wideTail, fg: fg, bg: bg)
+            }
+            grid[c, row] = Cell(glyph: glyph, fg: fg, bg: bg)
+            c += width
         }
     }
 }

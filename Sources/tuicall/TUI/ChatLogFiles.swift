@@ -1,0 +1,61 @@
+import Foundation
+
+/// Conversations written to `$XDG_STATE_HOME/tuicall/logs/` as weechat does: one file per server and
+/// conversation (`127.0.0.1_6503.public.log`, `127.0.0.1_6503.bob.log` for private lines), one line per
+/// message: `2026-12-02 10:40:25<TAB>name<TAB>text`. `--no-log` turns it off.
+final class ChatLogFiles {
+    let directory: String
+    private let server: String
+    private var handles: [String: FileHandle] = [:]
+    private let stamp: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f
+    }()
+
+    /// The default directory: $XDG_STATE_HOME/tuicall/logs, else ~/.local/state/tuicall/logs.
+    static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSTemporaryDirectory()) + "/.local/state")
+        return base + "/tuicall/logs"
+    }
+
+    /// `server` is the server URL; its host and port name the files.
+    init(directory: String, server: String) {
+        self.directory = directory
+        let host = URL(string: server).map { ($0.host ?? "server") + "_" + String($0.port ?? 6503) } ?? "server"
+        self.server = Self.safe(host)
+    }
+
+    /// Appends one line to the conversation's file (`peer` nil: the public chat). Errors are ignored: the
+    /// log must never stop the chat.
+    func write(peer: String?, name: String, text: String, date: Date = Date()) {
+        let file = server + "." + (peer.map(Self.safe) ?? "public") + ".log"
+        guard let handle = handle(file) else { return }
+        let line = stamp.string(from: date) + "\t" + Self.oneLine(name) + "\t" + Self.oneLine(text) + "\n"
+        handle.write(Data(line.utf8))
+    }
+
+    private func handle(_ file: String) -> FileHandle? {
+        if let h = handles[file] { return h }
+        let path = directory + "/" + file
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: path) else { return nil }
+        h.seekToEndOfFile()
+        handles[file] = h
+        return h
+    }
+
+    /// File-name-safe: letters, digits, `.`, `-` and `_`; everything else `_`.
+    static func safe(_ s: String) -> String {
+        String(s.unicodeScalars.map { c -> Character in
+            c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "." || c == "-" || c == "_" ? Character(c) : "_"
+        }).replacingOccurrences(of: "..", with: "_")
+    }
+
+    private static func oneLine(_ s: String) -> String {
+        s.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\t", with: " ")
+    }
+}
