@@ -6,16 +6,20 @@ import Signaling
 
 /// `tuicall bench hostile`: what attacks cost a real `tuicall serve` subprocess. One JSON line per scenario:
 /// server CPU per 60 KB chat line, file descriptors and `/healthz` latency under thousands of idle TCP
-/// connections, and how long a client that stops reading stays on the user list.
+/// connections, how long a client that stops reading stays on the user list, and keystroke latency of the
+/// terminal client during a chat flood.
 struct BenchHostile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hostile",
         abstract: "Attack costs against tuicall serve: costly chat, idle TCP floods, a client that stops reading.")
 
-    @Option(help: "Scenarios: chat, idle, slow (comma-separated) or all.") var scenario = "all"
+    @Option(help: "Scenarios: chat, idle, slow, tui (comma-separated) or all (tui only where tmux is installed).")
+    var scenario = "all"
     @Option(help: "tuicall binary to run as the server (default: this one), e.g. an older build to compare.")
     var serverBinary: String?
     @Flag(help: "The server binary predates the connection-limit flags: pass none.") var legacyServer = false
+    @Option(help: "tuicall binary to run as the terminal client in the tui scenario (default: this one).")
+    var clientBinary: String?
     @Option(help: "Chat lines sent per kind in the chat scenario.") var lines = 100
     @Option(help: "Idle TCP connections opened in the idle scenario.") var connections = 20_000
     @Option(help: "Open-file limit of the server in the idle scenario (this machine's default).") var serverFileLimit = 20_000
@@ -30,7 +34,9 @@ struct BenchHostile: AsyncParsableCommand {
     func run() async throws {
         raiseFileLimit()
         if holdConnections > 0 { return try await hold() }
-        let wanted = scenario == "all" ? ["chat", "idle", "slow"] : scenario.split(separator: ",").map(String.init)
+        let hasTmux = ["/usr/bin/tmux", "/usr/local/bin/tmux"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+        let wanted = scenario == "all" ? ["chat", "idle", "slow"] + (hasTmux ? ["tui"] : [])
+            : scenario.split(separator: ",").map(String.init)
         for s in wanted {
             switch s {
             case "chat":
@@ -44,12 +50,14 @@ struct BenchHostile: AsyncParsableCommand {
                 if !legacyServer { print(JSONValue.object(try await idleFlood(perAddressLimit: 0)).serialized()) }
             case "slow":
                 print(JSONValue.object(try await slowReader()).serialized())
-            default: throw CLIError("unknown scenario \(s): use chat, idle, slow or all")
+            case "tui":
+                print(JSONValue.object(try await tuiFlood()).serialized())
+            default: throw CLIError("unknown scenario \(s): use chat, idle, slow, tui or all")
             }
         }
     }
 
-    private func startServer(perAddressLimit: Int? = 0, fileLimit: Int? = nil, broadcastBudget: Double? = nil) throws -> ServerProcess {
+    func startServer(perAddressLimit: Int? = 0, fileLimit: Int? = nil, broadcastBudget: Double? = nil) throws -> ServerProcess {
         var extra: [String] = []
         if !legacyServer, let perAddressLimit { extra = ["--max-connections-per-address", String(perAddressLimit)] }
         if !legacyServer, let broadcastBudget { extra += ["--broadcast-budget", String(Int(broadcastBudget))] }
@@ -58,7 +66,7 @@ struct BenchHostile: AsyncParsableCommand {
     }
 
     /// Logs `name` in over a raw socket; returns after the server's first user list naming it.
-    private func login(_ port: Int, _ name: String, receiveBuffer: Int32? = nil, source: String? = nil) async throws -> RawSocket {
+    func login(_ port: Int, _ name: String, receiveBuffer: Int32? = nil, source: String? = nil) async throws -> RawSocket {
         let s = try RawSocket(port: port, source: source, receiveBuffer: receiveBuffer)
         try await s.upgrade()
         s.write(RawSocket.text(#"{"type":"username","name":"\#(name)"}"#))
