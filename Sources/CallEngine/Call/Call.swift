@@ -76,8 +76,6 @@ public final class Call: @unchecked Sendable {
     private var inviteNs: UInt64?
     private var lastStats = CallStats()
     private var audioMuted = false, videoMuted = false
-    /// Bumped whenever a call starts ringing (either way), so an old ring timer does nothing.
-    private var ringToken = 0
 
     public init(signaling: SignalingClient, options: CallOptions = CallOptions(), logger: Logger) {
         self.signaling = signaling
@@ -294,7 +292,11 @@ public final class Call: @unchecked Sendable {
         guard let peer = current.peer, name == nil || name == peer else { return }
         switch current {
         case .calling:
-            end(reason == "busy" ? .busy : reason == "no-answer" ? .noAnswer : .declined)
+            switch reason {
+            case "busy": end(.busy)
+            case "no-answer": end(.noAnswer)
+            default: end(.declined)
+            }
         case .ringing: end(.missed)
         default: end(.remoteHangUp)
         }
@@ -303,10 +305,10 @@ public final class Call: @unchecked Sendable {
     /// Both sides ring for `ringTimeoutSeconds` at most; then the call ends unanswered, and the other
     /// side hears why ("no-answer").
     private func startRingTimer() {
-        ringToken += 1
-        let token = ringToken
+        // `end` bumps the generation: a timer from an earlier ring does nothing.
+        let gen = generation
         queue.asyncAfter(deadline: .now() + options.ringTimeoutSeconds) { [weak self] in
-            guard let self, token == self.ringToken else { return }
+            guard let self, gen == self.generation else { return }
             switch self.current {
             case .calling(let peer):
                 self.send(.hangUp(name: self.signaling.username, target: peer, reason: "no-answer"))

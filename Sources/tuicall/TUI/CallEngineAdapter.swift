@@ -3,6 +3,7 @@ import Capture
 import Foundation
 import Logging
 import Media
+import NIOConcurrencyHelpers
 import Signaling
 import Synchronization
 
@@ -29,16 +30,16 @@ final class CallEngineAdapter: CallControl, Sendable {
             options.videoSource = { feed }
         }
         let micSpec = context.micSpec, speakerSpec = context.speakerSpec
-        let mic = DeviceStatusBox()
+        let mic = NIOLockedValueBox(DeviceStatus.idle)
         options.audioSource = {
             do {
                 let source = try CaptureOptions.audioSource(spec: micSpec)
                 let status: DeviceStatus = source == nil ? .none : .open(micSpec)
-                mic.withLock { $0 = status }
+                mic.withLockedValue { $0 = status }
                 return source
             } catch {
                 logger.warning("microphone unavailable, sending no audio", metadata: ["error": "\(error)"])
-                mic.withLock { $0 = .failed("\(error)") }
+                mic.withLockedValue { $0 = .failed("\(error)") }
                 sink.yield(.notice("Microphone \(micSpec) cannot be opened (\(error)); the call goes on without "
                                    + "sending audio (--mic test sends a tone, --mic none silences this)."))
                 return nil
@@ -63,9 +64,9 @@ final class CallEngineAdapter: CallControl, Sendable {
         Task { [weak self] in
             for await state in call.events {
                 self?.publish(state)
-                if case .inCall = state { sink.yield(.devices(mic: mic.withLock { $0 }, speaker: speakerStatus)) }
+                if case .inCall = state { sink.yield(.devices(mic: mic.withLockedValue { $0 }, speaker: speakerStatus)) }
                 if case .ended = state {
-                    mic.withLock { $0 = .idle }
+                    mic.withLockedValue { $0 = .idle }
                     sink.yield(.devices(mic: .idle, speaker: .idle))
                 }
             }
@@ -180,11 +181,6 @@ final class CameraFeed: VideoSource, Sendable {
     var failure: CaptureError? { nil }
 }
 
-/// A device status shared by the call's threads.
-final class DeviceStatusBox: Sendable {
-    private let value = Mutex(DeviceStatus.idle)
-    func withLock<R>(_ body: (inout DeviceStatus) -> R) -> R { value.withLock { body(&$0) } }
-}
 
 /// Hands decoded remote frames to the UI.
 final class FrameForwarder: VideoSink, Sendable {

@@ -171,7 +171,7 @@ extension TerminalUI {
         case .inCall(let peer): title = "in call with \(peer) - tuicall"
         default: title = "tuicall - \(model.myName)"
         }
-        let clean = String(title.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !TextWidth.isBidiControl($0) })
+        let clean = TextWidth.sanitize(title, asciiOnly: !options.utf8)
         CursesScreen.writeRaw("\u{1B}]2;\(clean)\u{07}")
     }
 
