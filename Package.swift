@@ -62,15 +62,32 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Media", "CV4L2", "CALSA", "CShims"]),
         .target(name: "Render", dependencies: ["Media"]),
         .target(name: "Codecs", dependencies: ["Media", "CVPX", "COpus", "CShims"]),
+        // The engine, one protocol per module (pion's layout); dependencies point down this list only.
+        // Session descriptions and offer/answer (RFC 8866, RFC 9429): pure Swift, no C.
+        .target(name: "SDP"),
+        // RTP/RTCP packets, jitter buffers, feedback and bandwidth estimation: pure Swift, no C.
+        .target(name: "RTP"),
+        // ICE (libnice), DTLS (OpenSSL) and SRTP (libsrtp2) on one network loop per connection.
+        .target(name: "WebRTCTransport",
+                dependencies: ["SDP", "Media", "CNice", "COpenSSL", "CSRTP", "CShims",
+                               .product(name: "Logging", package: "swift-log")]),
+        // The chat-server connection of the client (WebSocket, reconnect, explained failures).
+        .target(name: "SignalingClient",
+                dependencies: ["Signaling",
+                               .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                               .product(name: "Logging", package: "swift-log")]),
+        // What ties them together: the peer connection, the media session and the call state machine.
         .target(name: "CallEngine",
                 dependencies: [
-                    "Signaling", "Media", "Codecs", "Capture",
-                    "CNice", "COpenSSL", "CSRTP", "CShims",
-                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                    .product(name: "NIOPosix", package: "swift-nio"),
-                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                    "SDP", "RTP", "WebRTCTransport", "SignalingClient", "Signaling", "Media", "Codecs", "Capture",
                     .product(name: "Logging", package: "swift-log"),
                 ]),
+        // `tuicall bench` workloads: loopback calls, transport, codec and render measurements.
+        .target(name: "Benchmarks",
+                dependencies: ["CallEngine", "SDP", "WebRTCTransport", "Codecs", "Render", "Capture", "Media",
+                               "Signaling"]),
         // Raw TCP/WebSocket clients that send exactly the bytes given: hostile-client tests and `bench hostile`.
         .target(name: "NetworkProbes"),
         // Drives a headless Chromium over DevTools: the browser tests and `tuicall bench browser`.
@@ -80,7 +97,8 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "tuicall",
                           dependencies: [
-                              "CallEngine", "Capture", "Render", "Codecs", "Media", "Signaling",
+                              "CallEngine", "SignalingClient", "SDP", "WebRTCTransport", "Benchmarks",
+                              "Capture", "Render", "Codecs", "Media", "Signaling",
                               "SignalingServer", "BrowserDriver", "NetworkProbes", "CNcursesw", "CShims",
                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
                               .product(name: "Logging", package: "swift-log"),
@@ -91,8 +109,14 @@ let package = Package(
                               .product(name: "NIOHTTP1", package: "swift-nio"),
                           ]),
 
+        // Helpers several test targets share: the in-process server, event recorders, transport pairs, coturn.
+        .target(name: "TestSupport",
+                dependencies: ["Signaling", "SignalingServer", "SignalingClient", "WebRTCTransport", "SDP",
+                               .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "SignalingTests",
-                    dependencies: ["Signaling", "SignalingServer", "CallEngine", "NetworkProbes",
+                    dependencies: ["Signaling", "SignalingServer", "SignalingClient", "CallEngine", "NetworkProbes", "BrowserDriver",
+                                   "TestSupport",
                                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -100,11 +124,15 @@ let package = Package(
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                    .product(name: "NIOWebSocket", package: "swift-nio"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP", "Codecs", "Media"]),
+        .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "SDP", "Media", "TestSupport"]),
         .testTarget(name: "CallEngineTests",
-                    dependencies: ["CallEngine", "Codecs", "Capture", "Media", "Signaling"],
-                    exclude: ["SDP/Fixtures", "Helpers/aiortc_peer.py"]),
+                    dependencies: ["CallEngine", "SDP", "RTP", "WebRTCTransport", "SignalingClient", "Benchmarks",
+                                   "TestSupport", "Codecs", "Capture", "Media", "Signaling"],
+                    exclude: ["Helpers/aiortc_peer.py"]),
         .testTarget(name: "BrowserTests",
-                    dependencies: ["BrowserDriver", "SignalingServer", "Signaling", "Capture",
+                    dependencies: ["BrowserDriver", "SignalingServer", "Signaling", "Capture", "TestSupport",
                                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
@@ -112,8 +140,8 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["BrowserDriver", "Signaling", "Capture",
                                                     .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                                     .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Media", "Capture"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Media", "Capture", "Benchmarks"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Media"]),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Capture", "Media"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "Capture", "Media", "Benchmarks"]),
     ]
 )

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Media
 
 /// Maps the command-line choices (`--camera`, `--mic`, `--speaker`, `--record`) to sources and
 /// sinks, with errors that say what was wrong and what to use instead.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Media
 import CALSA
 
 /// A camera found under /dev.

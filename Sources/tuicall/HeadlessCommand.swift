@@ -3,6 +3,8 @@ import CallEngine
 import Capture
 import Foundation
 import Logging
+import Media
+import SignalingClient
 import Synchronization
 
 /// `tuicall headless`: makes or answers one call without a UI (scripts, CI, browser interop), then writes

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallEngine
+import WebRTCTransport
 
 /// `--ice-server stun:host:port`, `--ice-server turn:host:port[?transport=udp|tcp] --turn-user U --turn-pass P`
 /// for the commands that make calls. None by default: host candidates connect on one machine or LAN.

@@ -1,8 +1,10 @@
 import BrowserDriver
 import Capture
 import Foundation
+import Media
 import Signaling
 import Testing
+import TestSupport
 
 /// The built `tuicall` binary (TUICALL_BIN overrides), found beside the test bundle or in .build/debug.
 enum TuicallExecutable {
@@ -87,7 +89,7 @@ struct HeadlessBrowserCallTests {
             // What bot heard: Chromium's fake microphone beeps, so some 20 ms stretches are loud.
             let pcm = try WavAudio.read(path: bot.directory.appendingPathComponent("heard.wav").path).samples
             #expect(pcm.count > 48_000, "at least a second of audio was played out: \(pcm.count) samples")
-            let loudest = stride(from: 0, to: max(0, pcm.count - 960), by: 960).map { rms(pcm[$0..<$0 + 960]) }.max() ?? 0
+            let loudest = stride(from: 0, to: max(0, pcm.count - 960), by: 960).map { AudioLevel.rms(pcm[$0..<$0 + 960]) }.max() ?? 0
             #expect(loudest > 1_000, "the browser's beep is audible in the recording (loudest 20 ms RMS \(loudest))")
         }
     }
@@ -130,8 +132,3 @@ struct HeadlessBrowserCallTests {
     }
 }
 
-func rms(_ samples: ArraySlice<Int16>) -> Double {
-    guard !samples.isEmpty else { return 0 }
-    let sum = samples.reduce(0.0) { $0 + Double($1) * Double($1) }
-    return (sum / Double(samples.count)).squareRoot()
-}

@@ -6,6 +6,7 @@ import FoundationNetworking
 import Signaling
 import SignalingServer
 import Testing
+import TestSupport
 
 /// The web client served by the real signaling server, driven in headless Chromium: two windows
 /// (alice and bob) of one browser with fake camera and microphone, talking through the server.
@@ -260,7 +261,7 @@ struct WebClientBrowserTests {
     }
 
     @Test func theServedFilesAreTheSourceFiles() async throws {
-        let server = try await TestServer.start()
+        let server = try await TestServer.start(webClient: true)
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Sources/SignalingServer/WebClient").standardized
         for (path, file) in [("/", "index.html"), ("/app.js", "app.js"), ("/call.js", "call.js"), ("/style.css", "style.css")] {
@@ -269,7 +270,7 @@ struct WebClientBrowserTests {
             #expect(Array(served) == onDisk, "\(file) is not what the server sends for \(path)")
         }
         #expect(WebClient.staticFiles["/"]?.contentType == "text/html; charset=utf-8")
-        await server.stop()
+        await server.stopWarning()
     }
 }
 
@@ -280,7 +281,7 @@ struct WebClientBrowserTests {
 func withWebClients(_ names: [String], logIn: Bool = true,
                     configure: (inout SignalingServerConfiguration) -> Void = { _ in },
                     _ body: (Browser, TestServer, [BrowserPage]) async throws -> Void) async throws {
-    let server = try await TestServer.start(configure: configure)
+    let server = try await TestServer.start(webClient: true, configure: configure)
     do {
         try await Browser.with { browser in
             var pages: [BrowserPage] = []
@@ -295,10 +296,10 @@ func withWebClients(_ names: [String], logIn: Bool = true,
             try await body(browser, server, pages)
         }
     } catch {
-        await server.stop()
+        await server.stopWarning()
         throw error
     }
-    await server.stop()
+    await server.stopWarning()
 }
 
 /// `tuicall.stats()` of `page` (throws if there is no call).

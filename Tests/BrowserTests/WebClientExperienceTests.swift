@@ -3,6 +3,7 @@ import Foundation
 import Signaling
 import SignalingServer
 import Testing
+import TestSupport
 
 /// The web client as a person meets it: a layout that stays in the window, reconnecting, rename notices,
 /// ringing that sounds and ends, busy users, mute and camera-off seen by the other side, access tokens.
@@ -45,20 +46,20 @@ struct WebClientExperienceTests {
     }
 
     @Test func itReconnectsAndLogsInAgainWithTheSameName() async throws {
-        let first = try await TestServer.start()
+        let first = try await TestServer.start(webClient: true)
         let port = first.port
         try await Browser.with { browser in
             let page = try await browser.open(first.pageURL)
             try await page.waitForWebClient()
             #expect(try await page.evaluate("tuicall.login('alice')") == "alice")
-            await first.stop()
+            await first.stopWarning()
             try await page.waitFor("the page to notice", "tuicall.status.includes('reconnecting in')")
-            let again = try await TestServer.start(port: port)
-            defer { Task { await again.stop() } }
+            let again = try await TestServer.start(port: port, webClient: true)
+            defer { Task { await again.stopWarning() } }
             try await page.waitFor("logged in again", timeout: 20, "tuicall.state === 'idle' && tuicall.users.includes('alice')")
             #expect(try await page.evaluate("tuicall.me") == "alice")
             #expect(again.server.counts.users == 1)
-            await again.stop()
+            await again.stopWarning()
         }
     }
 

@@ -1,4 +1,5 @@
 import Capture
+import Benchmarks
 import Codecs
 import Media
 import Testing

@@ -1,6 +1,7 @@
 import Testing
 import Media
 import Capture
+import Benchmarks
 @testable import Render
 
 @Suite struct RenderBenchmarkTests {

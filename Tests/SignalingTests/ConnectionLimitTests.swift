@@ -3,6 +3,7 @@ import NetworkProbes
 import Signaling
 import SignalingServer
 import Testing
+import TestSupport
 
 /// TCP and WebSocket abuse: connections that never upgrade, too many from one address, frames that
 /// break RFC 6455. The server closes them and keeps serving everyone else.

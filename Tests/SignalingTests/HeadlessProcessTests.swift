@@ -2,6 +2,7 @@ import CallEngine
 import Foundation
 import Signaling
 import Testing
+import TestSupport
 
 /// The built `tuicall` binary (TUICALL_BIN overrides), if it has the `headless` subcommand.
 enum HeadlessBinary {

@@ -4,7 +4,9 @@ import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import Signaling
+@testable import SignalingClient
 import Testing
+import TestSupport
 
 /// The client stays defensive against servers that relay what they should not (the original MDN server
 /// relays anything): a scripted WebSocket server sends it what an attacker could get relayed.

@@ -2,6 +2,7 @@ import Foundation
 import Signaling
 import SignalingServer
 import Testing
+import TestSupport
 
 /// `tuicall serve` tried as an attacker would: every test here failed before the server held.
 @Suite("tuicall serve under attack: nobody speaks for the server or takes another's name")

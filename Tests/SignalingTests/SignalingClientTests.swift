@@ -1,42 +1,10 @@
 import CallEngine
 import Foundation
 import Signaling
+@testable import SignalingClient
 import Synchronization
 import Testing
-
-/// Records a client's events so tests can wait for one.
-final class EventRecorder: Sendable {
-    final class Log: Sendable {
-        let items = Mutex<[SignalingEvent]>([])
-        func append(_ e: SignalingEvent) { items.withLock { $0.append(e) } }
-        var all: [SignalingEvent] { items.withLock { $0 } }
-    }
-    let events = Log()
-    let client: SignalingClient
-    let task: Task<Void, Never>
-
-    init(_ client: SignalingClient) {
-        self.client = client
-        let events = self.events
-        task = Task { for await e in client.events { events.append(e) } }
-    }
-
-    /// Waits for an event matching `match` that arrived at index >= `from`; returns its index.
-    @discardableResult
-    func waitFor(from: Int = 0, timeout: Double = 5, _ what: String = "event",
-                 _ match: @escaping (SignalingEvent) -> Bool) async throws -> Int {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let all = events.all
-            let found = all.indices.first { $0 >= from && match(all[$0]) }
-            if let found { return found }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        throw TimeoutError(description: "no \(what) within \(timeout) s; saw \(events.all)")
-    }
-
-    var count: Int { events.all.count }
-}
+import TestSupport
 
 @Suite("Signaling client against the real server")
 struct SignalingClientTests {

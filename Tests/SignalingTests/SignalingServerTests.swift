@@ -7,6 +7,7 @@ import NIOWebSocket
 import Signaling
 import SignalingServer
 import Testing
+import TestSupport
 
 @Suite("tuicall serve: the MDN chat-server rules, on loopback")
 struct SignalingServerTests {

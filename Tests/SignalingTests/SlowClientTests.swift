@@ -3,6 +3,7 @@ import NetworkProbes
 import Signaling
 import SignalingServer
 import Testing
+import TestSupport
 
 /// A client that completes the WebSocket handshake, logs in, and then never reads: the socket
 /// buffers fill up and the server must drop it rather than buffer without bound.

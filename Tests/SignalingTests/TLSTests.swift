@@ -2,8 +2,10 @@ import CallEngine
 import Foundation
 import NIOSSL
 import Signaling
+@testable import SignalingClient
 import SignalingServer
 import Testing
+import TestSupport
 
 @Suite("wss: the server with --tls-cert/--tls-key")
 struct TLSTests {

@@ -1,3 +1,4 @@
+import BrowserDriver
 import Foundation
 import HTTPTypes
 import HummingbirdWSClient
@@ -9,56 +10,7 @@ import Signaling
 import SignalingServer
 import Synchronization
 import Testing
-
-struct TimeoutError: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Runs `body`, failing with `what` if it takes longer than `seconds`.
-func withTimeout<T: Sendable>(_ seconds: Double, _ what: String,
-                              _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw TimeoutError(description: "timed out after \(seconds) s waiting for \(what)")
-        }
-        let result = try await group.next()!
-        group.cancelAll()
-        return result
-    }
-}
-
-let quietLogger: Logger = {
-    var l = Logger(label: "test")
-    l.logLevel = .critical
-    return l
-}()
-
-/// The real server on an ephemeral loopback port, run in-process as the client's embedded server runs it.
-final class TestServer: Sendable {
-    let running: InProcessSignalingServer
-    var server: SignalingServer { running.server }
-    var port: Int { running.port }
-
-    private init(running: InProcessSignalingServer) { self.running = running }
-
-    static func start(port: Int = 0, configure: (inout SignalingServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
-        var config = SignalingServerConfiguration()
-        config.port = port
-        configure(&config)
-        return TestServer(running: try await InProcessSignalingServer.start(configuration: config, logger: quietLogger))
-    }
-
-    var url: String { "\(server.configuration.tlsCertificatePath == nil ? "ws" : "wss")://127.0.0.1:\(port)/" }
-
-    /// Graceful shutdown; a server that does not finish it within 5 s fails the test that stops it.
-    func stop() async throws {
-        guard await running.stop() else {
-            throw TimeoutError(description: "the server did not shut down gracefully within 5 s: \(server.counts)")
-        }
-    }
-}
+import TestSupport
 
 /// A real WebSocket client (HummingbirdWSClient) that records what it receives.
 final class WSTestClient: Sendable {

@@ -1,6 +1,7 @@
 import BrowserDriver
 import Capture
 import Foundation
+import Media
 import Signaling
 import Testing
 
@@ -99,12 +100,8 @@ struct TUIBrowserCallTests {
         #expect(!(try tmux.capture("alice").contains("in call with web")))
         // alice heard the browser: its fake microphone's beeps are in what her speaker played.
         let pcm = try WavAudio.read(path: heard.path).samples
-        let loudest = stride(from: 0, to: max(0, pcm.count - 960), by: 960).map { rms(pcm[$0..<$0 + 960]) }.max() ?? 0
+        let loudest = stride(from: 0, to: max(0, pcm.count - 960), by: 960).map { AudioLevel.rms(pcm[$0..<$0 + 960]) }.max() ?? 0
         #expect(pcm.count > 48_000 && loudest > 1_000, "\(pcm.count) samples played, loudest 20 ms RMS \(loudest)")
     }
 }
 
-func rms(_ samples: ArraySlice<Int16>) -> Double {
-    guard !samples.isEmpty else { return 0 }
-    return (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
-}

@@ -1,9 +1,11 @@
-import Capture
 import Foundation
 import Logging
 import Media
+import SDP
 import Signaling
+import SignalingClient
 import Synchronization
+import WebRTCTransport
 
 /// What a `Call` sends, where received media goes, and how it answers.
 public struct CallOptions: Sendable {

@@ -1,6 +1,7 @@
-import Capture
 import Codecs
 import Media
+import RTP
+import SDP
 import Synchronization
 
 /// Inbound audio of one m-line: network thread → jitter buffer (locked) → playout thread pulling 20 ms at a time

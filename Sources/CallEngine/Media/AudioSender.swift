@@ -1,7 +1,9 @@
-import Capture
 import Codecs
 import Media
+import RTP
+import SDP
 import Synchronization
+import WebRTCTransport
 
 /// Outbound audio of one m-line: capture queue → Opus encode thread → network thread (RTP 48 kHz, protect, send).
 final class AudioSender: @unchecked Sendable {

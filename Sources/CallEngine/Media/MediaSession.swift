@@ -1,8 +1,10 @@
-import Capture
 import Codecs
 import Foundation
 import Media
+import RTP
+import SDP
 import Synchronization
+import WebRTCTransport
 
 /// Settings of a call's media.
 public struct MediaSessionOptions: Sendable {
@@ -28,12 +30,12 @@ public struct MediaSessionOptions: Sendable {
 }
 
 /// Why media could not start.
-public enum MediaSessionError: Error, Equatable, CustomStringConvertible {
+package enum MediaSessionError: Error, Equatable, CustomStringConvertible {
     case notNegotiated
     case alreadyStarted
     case codec(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notNegotiated: "media cannot start before offer/answer completes (no negotiated session)"
         case .alreadyStarted: "media session already started"
@@ -45,9 +47,9 @@ public enum MediaSessionError: Error, Equatable, CustomStringConvertible {
 /// The media of one PeerConnection: senders for our tracks, receivers for the peer's, RTCP on the network thread.
 ///
 /// Create after offer/answer, add sinks, then `start`; `stats()` any time; `stop` before closing the connection.
-public final class MediaSession: @unchecked Sendable {
-    public let peerConnection: PeerConnection
-    public let options: MediaSessionOptions
+package final class MediaSession: @unchecked Sendable {
+    package let peerConnection: PeerConnection
+    package let options: MediaSessionOptions
     private let output: PacketOutput
     private var loop: NetworkLoop { peerConnection.transport.loop }
     private let videoSinks = SinkSet<any VideoSink>()
@@ -81,19 +83,19 @@ public final class MediaSession: @unchecked Sendable {
         case audio(AudioReceiver)
     }
 
-    public init(peerConnection: PeerConnection, options: MediaSessionOptions = MediaSessionOptions()) {
+    package init(peerConnection: PeerConnection, options: MediaSessionOptions = MediaSessionOptions()) {
         self.peerConnection = peerConnection
         self.options = options
         output = PacketOutput(transport: peerConnection.transport, drop: options.dropOutgoingRtp)
     }
 
     /// Decoded video of every received video m-line goes to `sink` (on the decode thread; `accept` must not block).
-    public func addVideoSink(_ sink: any VideoSink) { videoSinks.add(sink) }
+    package func addVideoSink(_ sink: any VideoSink) { videoSinks.add(sink) }
     /// Played-out audio (20 ms frames, decoded or concealed) goes to `sink` on the playout thread.
-    public func addAudioSink(_ sink: any AudioSink) { audioSinks.add(sink) }
+    package func addAudioSink(_ sink: any AudioSink) { audioSinks.add(sink) }
 
     /// Starts sending `video`/`audio` on our negotiated sending m-lines and receiving on the peer's.
-    public func start(video: VideoSource?, audio: AudioSource?) throws {
+    package func start(video: VideoSource?, audio: AudioSource?) throws {
         guard let session = peerConnection.negotiated else { throw MediaSessionError.notNegotiated }
         try lock.withLock {
             guard !started else { throw MediaSessionError.alreadyStarted }
@@ -149,7 +151,7 @@ public final class MediaSession: @unchecked Sendable {
     }
 
     /// Stops capture, the codec threads and RTCP (sends BYE); sinks are not closed (the caller owns them).
-    public func stop() {
+    package func stop() {
         let wasStarted = lock.withLock { () -> Bool in defer { started = false }; return started }
         guard wasStarted else { return }
         for s in videoSenders { s.stop() }
@@ -165,16 +167,16 @@ public final class MediaSession: @unchecked Sendable {
     }
 
     /// Mutes our audio (silence is sent) or video (nothing is sent; unmute resumes with a keyframe).
-    public func setMuted(audio: Bool? = nil, video: Bool? = nil) {
+    package func setMuted(audio: Bool? = nil, video: Bool? = nil) {
         if let audio { for s in audioSenders { s.setMuted(audio) } }
         if let video { for s in videoSenders { s.setMuted(video) } }
     }
 
     /// Makes our next video frame a keyframe.
-    public func requestKeyframe() { for s in videoSenders { s.requestKeyframe() } }
+    package func requestKeyframe() { for s in videoSenders { s.requestKeyframe() } }
 
     /// Asks the peer for a keyframe now (as if our decoder had lost its reference), bypassing the rate limit.
-    public func sendPictureLossIndication() {
+    package func sendPictureLossIndication() {
         loop.invoke { [self] in
             let packets = videoReceivers.compactMap { r in
                 r.mediaSsrc.map { RtcpPacket.pli(PictureLossIndication(senderSsrc: feedbackSsrc, mediaSsrc: $0)) }
@@ -184,7 +186,7 @@ public final class MediaSession: @unchecked Sendable {
     }
 
     /// A getStats-like snapshot; any thread, never waits for the network thread (also after stop).
-    public func stats() -> MediaSessionStats {
+    package func stats() -> MediaSessionStats {
         let (vs, aus, vr, ar) = lock.withLock { (videoSenders, audioSenders, videoReceivers, audioReceivers) }
         let now = MonotonicClock.now()
         var s = MediaSessionStats()

@@ -1,4 +1,7 @@
+import RTP
+import SDP
 import Synchronization
+import WebRTCTransport
 
 /// Decides whether an outgoing plain RTP packet is discarded instead of sent (tests inject loss with it).
 public typealias RtpDropHook = @Sendable (_ plainPacket: [UInt8]) -> Bool

@@ -1,6 +1,7 @@
-import Capture
 import Codecs
 import Media
+import RTP
+import SDP
 import Synchronization
 
 /// The sinks one kind of received media goes to; changeable while running.

@@ -1,7 +1,9 @@
-import Capture
 import Codecs
 import Media
+import RTP
+import SDP
 import Synchronization
+import WebRTCTransport
 
 /// Outbound video of one m-line: capture → latest-frame mailbox → encode thread (VP8) → network thread
 /// (packetize, RTP, protect, send, NACK cache) and the sender side of PLI/FIR/NACK/REMB/RR.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Capture
 import Codecs
 import Foundation

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Benchmarks
 import CallEngine
 import Foundation
+import WebRTCTransport
 
 /// `tuicall bench transport`: loopback ICE+DTLS setup time and SRTP throughput, as JSON lines.
 struct BenchTransport: ParsableCommand {

@@ -1,6 +1,8 @@
 import CallEngine
 import Media
 import Signaling
+import SignalingClient
+import WebRTCTransport
 
 /// Live figures of a call, for the status line and the stats overlay.
 struct CallStats: Sendable, Equatable {

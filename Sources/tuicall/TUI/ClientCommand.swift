@@ -1,8 +1,9 @@
 import ArgumentParser
-import CallEngine
 import CNcursesw
+import CallEngine
 import Foundation
 import Logging
+import SignalingClient
 
 /// `tuicall client` (the default command): the terminal chat and video-call client.
 struct ClientCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import CallEngine
 import Capture
 import Foundation
 import Logging
+import WebRTCTransport
 
 /// The client's settings after merging the command line over the config file over the defaults.
 struct ClientSettings: Sendable, Equatable {

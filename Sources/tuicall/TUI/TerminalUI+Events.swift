@@ -1,8 +1,9 @@
-import CallEngine
 import CNcursesw
+import CallEngine
 import Foundation
 import Media
 import Signaling
+import SignalingClient
 
 /// News from the signaling connection and the call engine, applied to the model on the UI thread.
 extension TerminalUI {

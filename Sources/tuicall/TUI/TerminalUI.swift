@@ -1,10 +1,11 @@
-import CallEngine
 import CNcursesw
 import CShims
+import CallEngine
 import Foundation
 import Media
 import Render
 import Signaling
+import SignalingClient
 import Synchronization
 
 /// News for the UI thread from other threads.

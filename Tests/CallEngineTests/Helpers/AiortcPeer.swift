@@ -1,5 +1,6 @@
 import Signaling
 import Foundation
+import TestSupport
 
 /// One line of the aiortc helper's JSON protocol (see aiortc_peer.py).
 struct AiortcMessage: Codable, Sendable, Equatable {

@@ -1,8 +1,10 @@
+@testable import CallEngine
 import Capture
 import Foundation
+@testable import SDP
 import Signaling
 import Testing
-@testable import CallEngine
+import TestSupport
 
 /// VP8 + Opus both ways between our MediaSession and aiortc (another WebRTC implementation), both offer directions.
 @Suite(.serialized)

@@ -1,6 +1,7 @@
+@testable import Benchmarks
+@testable import CallEngine
 import Foundation
 import Testing
-@testable import CallEngine
 
 @Suite(.serialized) struct CallBenchmarkTests {
     /// Both endpoints of `bench call` in one process, over two pipes instead of two processes.

@@ -1,8 +1,9 @@
+@testable import Benchmarks
+@testable import CallEngine
 import Capture
 import Foundation
 import Media
 import Synchronization
-@testable import CallEngine
 
 /// Records what a user would see: the test-pattern stamp, size and arrival time of every decoded frame.
 final class StampCollectingSink: VideoSink, @unchecked Sendable {

@@ -1,0 +1,69 @@
+/// Our own video send rate from the loss the peer reports (libwebrtc's classic loss-based rule):
+/// below 2% loss grow about 8% per second, above 10% cut by (1 − 0.5 · loss) at most once per
+/// (300 ms + RTT), in between hold. A REMB from the peer caps the result.
+package struct LossBasedRateController: Sendable {
+    /// Starting rate for 640x480.
+    package static let defaultStartBitrate = 500_000
+    /// Lowest rate for 640x480.
+    package static let defaultMinBitrate = 100_000
+    /// Highest rate for 640x480.
+    package static let defaultMaxBitrate = 2_000_000
+    /// Loss below which the rate grows.
+    package static let increaseBelowLoss = 0.02
+    /// Loss above which the rate is cut.
+    package static let decreaseAboveLoss = 0.10
+    /// Growth factor per second at low loss.
+    package static let increasePerSecond = 1.08
+    /// Least time between two cuts, before adding the RTT.
+    package static let decreaseHoldNs: UInt64 = 300_000_000
+
+    /// Lowest target in bit/s.
+    package let minBitrate: Int
+    /// Highest target in bit/s.
+    package let maxBitrate: Int
+    /// Current rate from loss alone.
+    package private(set) var lossBasedBitrate: Int
+    /// The latest REMB from the peer, if any.
+    package private(set) var remoteEstimate: Int?
+    /// Current RTT; lengthens the hold between cuts.
+    package var rttNs: UInt64 = NackGenerator.defaultRttNs
+
+    private var lastUpdateNs: UInt64?
+    private var lastDecreaseNs: UInt64?
+
+    package init(startBitrate: Int = defaultStartBitrate, minBitrate: Int = defaultMinBitrate,
+                maxBitrate: Int = defaultMaxBitrate) {
+        self.minBitrate = minBitrate; self.maxBitrate = maxBitrate
+        lossBasedBitrate = min(max(startBitrate, minBitrate), maxBitrate)
+    }
+
+    /// The rate to give the encoder: the loss-based rate capped by the peer's REMB.
+    package var targetBitrate: Int { max(minBitrate, min(lossBasedBitrate, remoteEstimate ?? .max)) }
+
+    /// Applies a report block's fraction lost (0...1) received at `nowNs`; returns the new target.
+    @discardableResult
+    package mutating func onLossReport(fractionLost: Double, nowNs: UInt64) -> Int {
+        let elapsed = lastUpdateNs.map { nowNs > $0 ? Double(nowNs - $0) / 1e9 : 0 } ?? 1
+        lastUpdateNs = nowNs
+        if fractionLost < Self.increaseBelowLoss {
+            // Scale by the time since the last report so the growth is per second, whatever the RTCP rate.
+            let grown = Double(lossBasedBitrate) * (1 + (Self.increasePerSecond - 1) * min(elapsed, 1.0))
+            lossBasedBitrate = Int(grown)
+        } else if fractionLost > Self.decreaseAboveLoss {
+            let hold = Self.decreaseHoldNs + rttNs
+            if lastDecreaseNs.map({ nowNs >= $0 + hold }) ?? true {
+                lossBasedBitrate = Int(Double(lossBasedBitrate) * (1 - 0.5 * min(fractionLost, 1)))
+                lastDecreaseNs = nowNs
+            }
+        }
+        lossBasedBitrate = min(max(lossBasedBitrate, minBitrate), maxBitrate)
+        return targetBitrate
+    }
+
+    /// Applies a REMB from the peer; returns the new target.
+    @discardableResult
+    package mutating func onRemb(bitrate: UInt64) -> Int {
+        remoteEstimate = Int(clamping: bitrate)
+        return targetBitrate
+    }
+}

@@ -1,0 +1,392 @@
+import CNice
+import CShims
+import Foundation
+import Logging
+import SDP
+
+/// ICE connection state as browsers name it (RTCIceTransportState subset).
+package enum IceState: String, Sendable {
+    case new, checking, connected, failed, closed
+}
+
+/// What the ICE agent reports, always on the network thread.
+package enum IceEvent: Sendable, Equatable {
+    /// A local candidate in browser form ("candidate:..."), to be trickled to the peer.
+    case localCandidate(String)
+    /// Gathering finished: the end-of-candidates indication.
+    case gatheringComplete
+    case state(IceState)
+    /// The nominated pair, "address:port typ" on each side (diagnostics).
+    case selectedPair(local: String, remote: String)
+}
+
+/// One libnice agent with one bundled component (rtcp-mux), full ICE (RFC 8445 via RFC 5245 mode),
+/// trickle, aggressive nomination (see `IceConfiguration.aggressiveNomination`) and consent freshness.
+/// Signals and received datagrams arrive on `loop`.
+package final class IceTransport: @unchecked Sendable {
+    /// libnice's only component when RTP and RTCP share the 5-tuple.
+    static let componentID: guint = 1
+
+    package let loop: NetworkLoop
+    package let configuration: IceConfiguration
+    /// Local ICE username fragment (a=ice-ufrag).
+    package let localUfrag: String
+    /// Local ICE password (a=ice-pwd).
+    package let localPassword: String
+
+    private let logger = Logger(label: "tuicall.ice")
+    private let onEvent: @Sendable (IceEvent) -> Void
+    private let onPacket: @Sendable (UnsafeRawBufferPointer) -> Void
+    // Network-thread state.
+    private var agent: OpaquePointer?
+    private let streamID: guint
+    private var signalIDs: [gulong] = []
+    private var hasRemoteCredentials = false
+    private var remoteCredentials: (ufrag: String, password: String)?
+    private var pendingCandidates: [IceCandidate] = []
+    private var state = IceState.new
+    private var connectTimer: LoopTimer?
+    private var gatheringStarted = false
+    private let closed = DispatchSemaphore(value: 0)
+    /// Guards `agent` for `send` from other threads against teardown.
+    private let sendLock = NSLock()
+    private let callbackTarget = IceCallbackTarget()
+    private var receiveAttached = false
+
+    /// Creates the agent; `onEvent` and `onPacket` run on `loop`'s thread.
+    package init(configuration: IceConfiguration, controlling: Bool, loop: NetworkLoop,
+                onEvent: @escaping @Sendable (IceEvent) -> Void,
+                onPacket: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) throws {
+        self.loop = loop
+        self.configuration = configuration
+        self.onEvent = onEvent
+        self.onPacket = onPacket
+        var options = NICE_AGENT_OPTION_ICE_TRICKLE.rawValue
+        if !configuration.aggressiveNomination { options |= NICE_AGENT_OPTION_REGULAR_NOMINATION.rawValue }
+        if configuration.consentFreshness { options |= NICE_AGENT_OPTION_CONSENT_FRESHNESS.rawValue }
+        guard let agent = nice_agent_new_full(loop.context, NICE_COMPATIBILITY_RFC5245, NiceAgentOption(options)) else {
+            throw TransportError.iceAgent("nice_agent_new_full failed")
+        }
+        self.agent = agent
+        shim_nice_agent_configure(agent, controlling ? 1 : 0, 0)  // no ICE-TCP, no UPnP
+        shim_nice_agent_set_uint(agent, "stun-initial-timeout", configuration.stunInitialTimeoutMs)
+        shim_nice_agent_set_bool(agent, "force-relay", configuration.relayOnly ? 1 : 0)
+        for address in configuration.localAddresses {
+            var addr = NiceAddress()
+            nice_address_init(&addr)
+            guard nice_address_set_from_string(&addr, address) != 0 else {
+                g_object_unref(UnsafeMutableRawPointer(agent))  // before full init: deinit will not run
+                throw TransportError.iceAgent("local address \"\(address)\" is not a numeric IP address")
+            }
+            _ = nice_agent_add_local_address(agent, &addr)
+        }
+        streamID = nice_agent_add_stream(agent, 1)
+        guard streamID != 0 else {
+            g_object_unref(UnsafeMutableRawPointer(agent))
+            throw TransportError.iceAgent("nice_agent_add_stream failed")
+        }
+        _ = nice_agent_set_stream_name(agent, streamID, "audio")  // any RFC 5245 name; bundled media share it
+        var ufrag: UnsafeMutablePointer<gchar>?, pwd: UnsafeMutablePointer<gchar>?
+        _ = nice_agent_get_local_credentials(agent, streamID, &ufrag, &pwd)
+        localUfrag = ufrag.map { String(cString: $0) } ?? ""
+        localPassword = pwd.map { String(cString: $0) } ?? ""
+        g_free(ufrag); g_free(pwd)
+        try configureServers(agent)
+        connectSignals(agent)
+    }
+
+    private func configureServers(_ agent: OpaquePointer) throws {
+        var stunSet = false
+        for server in configuration.servers {
+            for url in server.urls {
+                let parsed = try IceServerURL(parsing: url)
+                guard let ip = resolveNumericAddress(parsed.host) else { throw TransportError.unresolvableHost(parsed.host) }
+                switch parsed.kind {
+                case .stun where !stunSet:  // libnice takes one STUN server
+                    shim_nice_agent_set_stun(agent, ip, guint(parsed.port))
+                    stunSet = true
+                case .stun:
+                    logger.info("ignoring extra STUN server \(url): libnice uses one")
+                case .turn:
+                    guard nice_agent_set_relay_info(agent, streamID, Self.componentID, ip, guint(parsed.port),
+                                                    server.username ?? "", server.credential ?? "",
+                                                    parsed.transport == .tcp ? NICE_RELAY_TYPE_TURN_TCP
+                                                                             : NICE_RELAY_TYPE_TURN_UDP) != 0 else {
+                        throw TransportError.iceAgent("TURN server \(url) rejected by libnice")
+                    }
+                }
+            }
+        }
+    }
+
+    private func connectSignals(_ agent: OpaquePointer) {
+        callbackTarget.transport = self
+        let target = callbackTarget
+        let instance = UnsafeMutableRawPointer(agent)
+        let onCandidate: @convention(c) (OpaquePointer?, UnsafeMutablePointer<NiceCandidate>?, gpointer?) -> Void = { _, cand, ud in
+            guard let cand, let t = IceCallbackTarget.transport(ud) else { return }
+            t.didGather(cand)
+        }
+        let onGathered: @convention(c) (OpaquePointer?, guint, gpointer?) -> Void = { _, _, ud in
+            IceCallbackTarget.transport(ud)?.onEvent(.gatheringComplete)
+        }
+        let onState: @convention(c) (OpaquePointer?, guint, guint, guint, gpointer?) -> Void = { _, _, _, state, ud in
+            IceCallbackTarget.transport(ud)?.componentStateChanged(state)
+        }
+        let onPair: @convention(c) (OpaquePointer?, guint, guint, UnsafeMutablePointer<NiceCandidate>?,
+                                    UnsafeMutablePointer<NiceCandidate>?, gpointer?) -> Void = { _, _, _, l, r, ud in
+            guard let l, let r, let t = IceCallbackTarget.transport(ud) else { return }
+            t.onEvent(.selectedPair(local: IceTransport.describe(l), remote: IceTransport.describe(r)))
+        }
+        // Each registration holds its own reference to the target; GLib drops it when the handler goes.
+        let release: GClosureNotify = { ud, _ in if let ud { Unmanaged<IceCallbackTarget>.fromOpaque(ud).release() } }
+        func connect(_ signal: String, _ callback: GCallback) {
+            let ud = Unmanaged.passRetained(target).toOpaque()
+            signalIDs.append(g_signal_connect_data(instance, signal, callback, ud, release, G_CONNECT_DEFAULT))
+        }
+        connect("new-candidate-full", unsafeBitCast(onCandidate, to: GCallback.self))
+        connect("candidate-gathering-done", unsafeBitCast(onGathered, to: GCallback.self))
+        connect("component-state-changed", unsafeBitCast(onState, to: GCallback.self))
+        connect("new-selected-pair-full", unsafeBitCast(onPair, to: GCallback.self))
+        // The receive callback's reference is dropped in `AgentTeardown` after it is detached.
+        _ = nice_agent_attach_recv(agent, streamID, Self.componentID, loop.context, { _, _, _, len, buf, ud in
+            guard let buf, let t = IceCallbackTarget.transport(ud) else { return }
+            t.onPacket(UnsafeRawBufferPointer(start: buf, count: Int(len)))
+        }, Unmanaged.passRetained(target).toOpaque())
+        receiveAttached = true
+    }
+
+    /// Starts gathering host (and, with servers, srflx/relay) candidates; each is reported as it appears.
+    package func gather() {
+        loop.invoke { [self] in
+            guard let agent, !gatheringStarted else { return }
+            gatheringStarted = true
+            if nice_agent_gather_candidates(agent, streamID) == 0 {
+                logger.error("gathering failed: no usable local address")
+                setState(.failed)
+            }
+        }
+    }
+
+    /// Changes the ICE role (the offerer controls); call before remote credentials are set.
+    package func setControlling(_ controlling: Bool) {
+        loop.invoke { [self] in
+            guard let agent else { return }
+            shim_nice_agent_set_controlling(agent, controlling ? 1 : 0)
+        }
+    }
+
+    /// Sets the peer's ufrag/pwd from its description; queued candidates are applied then.
+    package func setRemoteCredentials(ufrag: String, password: String) {
+        loop.invoke { [self] in
+            guard let agent else { return }
+            if let current = remoteCredentials, current == (ufrag, password) { return }
+            remoteCredentials = (ufrag, password)
+            guard nice_agent_set_remote_credentials(agent, streamID, ufrag, password) != 0 else {
+                logger.error("libnice rejected remote credentials")
+                setState(.failed)
+                return
+            }
+            hasRemoteCredentials = true
+            let queued = pendingCandidates
+            pendingCandidates = []
+            for candidate in queued { apply(candidate) }
+            startConnectTimer()
+        }
+    }
+
+    /// Adds one remote candidate ("candidate:..." or "a=candidate:..."); TCP ones are skipped,
+    /// mDNS names are resolved off-thread first. Returns false when the line does not parse.
+    @discardableResult
+    package func addRemoteCandidate(_ line: String) -> Bool {
+        var parsed: IceCandidate
+        do { parsed = try IceCandidate(parsing: line) } catch {
+            logger.warning("\(error)")
+            return false
+        }
+        if parsed.transport != .udp {
+            logger.debug("skipping \(parsed.transport) candidate: only UDP is used")
+            return true
+        }
+        if parsed.component != UInt16(Self.componentID) {
+            logger.debug("skipping candidate for component \(parsed.component): rtcp-mux uses component 1")
+            return true
+        }
+        // libnice's parser knows only the RFC 8839 fields; Chromium's extras (generation, ufrag...) go.
+        (parsed.generation, parsed.ufrag, parsed.networkId, parsed.networkCost, parsed.extensions) = (nil, nil, nil, nil, [])
+        if parsed.isMDNS {
+            let candidate = parsed
+            DispatchQueue.global().async { [self] in
+                guard let ip = resolveNumericAddress(candidate.address) else {
+                    logger.info("skipping mDNS candidate \(candidate.address): the name does not resolve here")
+                    return
+                }
+                var copy = candidate
+                copy.address = ip
+                let resolved = copy
+                loop.invoke { [self] in addResolved(resolved) }
+            }
+            return true
+        }
+        let candidate = parsed
+        loop.invoke { [self] in addResolved(candidate) }
+        return true
+    }
+
+    /// The peer signalled end-of-candidates: libnice may now declare failure when all checks fail.
+    package func remoteGatheringDone() {
+        loop.invoke { [self] in
+            guard let agent, hasRemoteCredentials else { return }
+            _ = nice_agent_peer_candidate_gathering_done(agent, streamID)
+        }
+    }
+
+    /// Sends one datagram on the selected pair; callable from any thread (libnice locks the agent).
+    @discardableResult
+    package func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        sendLock.lock()
+        defer { sendLock.unlock() }
+        guard let agent, let base = bytes.baseAddress else { return false }
+        return nice_agent_send(agent, streamID, Self.componentID, guint(bytes.count),
+                               base.assumingMemoryBound(to: gchar.self)) == Int32(bytes.count)
+    }
+
+    /// How long `close` waits for TURN allocations to be released.
+    package static let closeTimeoutMs = 1000
+
+    /// Stops the agent; no event or packet is delivered afterwards.
+    package func close() {
+        let wasOpen = loop.sync { [self] in
+            guard agent != nil else { return false }
+            teardown()
+            setState(.closed)
+            return true
+        }
+        if wasOpen && !loop.isCurrent { _ = closed.wait(timeout: .now() + .milliseconds(Self.closeTimeoutMs)) }
+    }
+
+    // MARK: network thread
+
+    private func addResolved(_ candidate: IceCandidate) {
+        guard agent != nil else { return }
+        if hasRemoteCredentials { apply(candidate) } else { pendingCandidates.append(candidate) }
+    }
+
+    private func apply(_ candidate: IceCandidate) {
+        guard let agent else { return }
+        guard let nice = nice_agent_parse_remote_candidate_sdp(agent, streamID, "a=" + candidate.attributeValue) else {
+            logger.warning("libnice could not parse candidate \(candidate.attributeValue)")
+            return
+        }
+        let list = g_slist_append(nil, nice)
+        defer { g_slist_free_full(list) { nice_candidate_free($0?.assumingMemoryBound(to: NiceCandidate.self)) } }
+        if nice_agent_set_remote_candidates(agent, streamID, Self.componentID, list) < 1 {
+            logger.warning("libnice did not add candidate \(candidate.attributeValue)")
+        }
+    }
+
+    private func didGather(_ cand: UnsafeMutablePointer<NiceCandidate>) {
+        guard let agent else { return }
+        if configuration.relayOnly && cand.pointee.type != NICE_CANDIDATE_TYPE_RELAYED { return }
+        if cand.pointee.transport != NICE_CANDIDATE_TRANSPORT_UDP { return }
+        guard let sdp = nice_agent_generate_local_candidate_sdp(agent, cand) else { return }
+        defer { g_free(sdp) }
+        var line = String(cString: sdp)
+        if line.hasPrefix("a=") { line.removeFirst(2) }
+        onEvent(.localCandidate(line))
+    }
+
+    private func componentStateChanged(_ raw: guint) {
+        switch NiceComponentState(raw) {
+        case NICE_COMPONENT_STATE_CONNECTING: if state == .new { setState(.checking) }
+        case NICE_COMPONENT_STATE_CONNECTED, NICE_COMPONENT_STATE_READY:
+            connectTimer?.cancel()
+            setState(.connected)
+        case NICE_COMPONENT_STATE_FAILED: setState(.failed)  // includes RFC 7675 consent loss
+        default: break
+        }
+    }
+
+    private func startConnectTimer() {
+        guard connectTimer == nil else { return }
+        connectTimer = loop.after(ms: configuration.connectTimeoutMs) { [weak self] in
+            guard let self, state == .new || state == .checking else { return }
+            logger.warning("ICE did not connect within \(configuration.connectTimeoutMs) ms")
+            setState(.failed)
+        }
+    }
+
+    private func setState(_ new: IceState) {
+        guard new != state, state != .closed else { return }
+        if state == .failed && new != .closed { return }  // failed is final without an ICE restart
+        state = new
+        onEvent(.state(new))
+    }
+
+    private func teardown() {
+        guard let agent else { return }
+        connectTimer?.cancel()
+        sendLock.withLock { self.agent = nil }
+        AgentTeardown(agent: agent, streamID: streamID, signalIDs: signalIDs, context: loop.context,
+                      target: receiveAttached ? callbackTarget : nil, closed: closed).run()
+        signalIDs = []
+        receiveAttached = false
+    }
+
+    static func describe(_ c: UnsafeMutablePointer<NiceCandidate>) -> String {
+        var buf = [CChar](repeating: 0, count: Int(NICE_ADDRESS_STRING_LEN))
+        nice_address_to_string(&c.pointee.addr, &buf)
+        let types = ["host", "srflx", "prflx", "relay"]
+        let type = Int(c.pointee.type.rawValue) < types.count ? types[Int(c.pointee.type.rawValue)] : "?"
+        let address = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return "\(address):\(nice_address_get_port(&c.pointee.addr)) \(type)"
+    }
+
+    /// Without `close()`: the agent is released on the network thread (libnice objects belong to it), and a
+    /// callback already running there finds the weak target empty instead of a freed transport.
+    deinit {
+        guard let agent else { return }
+        connectTimer?.cancel()
+        let teardown = AgentTeardown(agent: agent, streamID: streamID, signalIDs: signalIDs, context: loop.context,
+                                     target: receiveAttached ? callbackTarget : nil, closed: closed)
+        loop.release { teardown.run() }
+    }
+}
+
+/// What libnice's C callbacks hold: a weak way back to the transport, so a callback racing the transport's
+/// deinit finds nil rather than freed memory. Weak loads are atomic, so any thread may read it.
+private final class IceCallbackTarget: @unchecked Sendable {
+    weak var transport: IceTransport?
+
+    static func transport(_ ud: gpointer?) -> IceTransport? {
+        guard let ud else { return nil }
+        return Unmanaged<IceCallbackTarget>.fromOpaque(ud).takeUnretainedValue().transport
+    }
+}
+
+/// Detaches and frees one agent; runs on the network thread (or after it has ended).
+private struct AgentTeardown: @unchecked Sendable {  // the agent pointer is used only by `run`, once
+    let agent: OpaquePointer
+    let streamID: guint
+    let signalIDs: [gulong]
+    let context: OpaquePointer
+    /// Set when the receive callback holds a reference to drop.
+    let target: IceCallbackTarget?
+    let closed: DispatchSemaphore
+
+    func run() {
+        for id in signalIDs { g_signal_handler_disconnect(UnsafeMutableRawPointer(agent), id) }
+        _ = nice_agent_attach_recv(agent, streamID, IceTransport.componentID, context, nil, nil)
+        if let target { Unmanaged.passUnretained(target).release() }
+        // Releases TURN allocations (refresh with lifetime 0); the pending task keeps the agent alive until done.
+        nice_agent_close_async(agent, { _, _, ud in
+            Unmanaged<SemaphoreBox>.fromOpaque(ud!).takeRetainedValue().semaphore.signal()
+        }, Unmanaged.passRetained(SemaphoreBox(closed)).toOpaque())
+        g_object_unref(UnsafeMutableRawPointer(agent))
+    }
+}
+
+private final class SemaphoreBox {
+    let semaphore: DispatchSemaphore
+    init(_ semaphore: DispatchSemaphore) { self.semaphore = semaphore }
+}

@@ -1,0 +1,67 @@
+@testable import RTP
+import Testing
+
+@Suite struct BandwidthTests {
+    @Test func lossBasedRules() {
+        var c = LossBasedRateController()
+        #expect(c.targetBitrate == 500_000)
+        // Below 2% loss: +8% per second of elapsed time.
+        #expect(c.onLossReport(fractionLost: 0.01, nowNs: 1_000 * rtpMs) == 540_000)
+        #expect(c.onLossReport(fractionLost: 0.0, nowNs: 2_000 * rtpMs) == 583_200)
+        #expect(c.onLossReport(fractionLost: 0.0, nowNs: 2_500 * rtpMs) == 606_528)   // half a second: +4%
+        // Between 2% and 10%: hold.
+        #expect(c.onLossReport(fractionLost: 0.05, nowNs: 3_500 * rtpMs) == 606_528)
+        // Above 10%: cut by (1 − 0.5 · loss), at most once per 300 ms + RTT.
+        #expect(c.onLossReport(fractionLost: 0.2, nowNs: 4_500 * rtpMs) == 545_875)
+        #expect(c.onLossReport(fractionLost: 0.2, nowNs: 4_800 * rtpMs) == 545_875)
+        #expect(c.onLossReport(fractionLost: 0.2, nowNs: 4_900 * rtpMs) == 491_287)
+        // Bounds: 100 kbit/s ... 2 Mbit/s.
+        for i in 0..<100 { c.onLossReport(fractionLost: 1.0, nowNs: UInt64(5_000 + i * 1_000) * rtpMs) }
+        #expect(c.targetBitrate == 100_000)
+        for i in 0..<200 { c.onLossReport(fractionLost: 0, nowNs: UInt64(200_000 + i * 1_000) * rtpMs) }
+        #expect(c.targetBitrate == 2_000_000)
+        // A REMB from the peer caps the target.
+        #expect(c.onRemb(bitrate: 800_000) == 800_000)
+        #expect(c.onRemb(bitrate: 50_000) == 100_000)
+    }
+
+    /// 1 Mbit/s of 1000-byte packets every 8 ms; `extraDelayPerPacketNs` models a queue that grows.
+    static func feed(_ e: inout RembEstimator, fromMs: UInt64, toMs: UInt64, extraDelayPerPacketNs: UInt64 = 0,
+                     queueNs: inout UInt64) {
+        var t = fromMs * rtpMs
+        while t < toMs * rtpMs {
+            queueNs += extraDelayPerPacketNs
+            e.onPacket(size: 1000, absSendTime: HeaderExtensions.absSendTime(ns: t), arrivalNs: t + 20 * rtpMs + queueNs)
+            t += 8 * rtpMs
+        }
+    }
+
+    @Test func rembGrowsOnStablePathAndCutsOnGrowingDelay() {
+        var e = RembEstimator()
+        var queue: UInt64 = 0
+        Self.feed(&e, fromMs: 0, toMs: 500, queueNs: &queue)
+        #expect(e.estimate == nil && e.pollRemb(nowNs: 520 * rtpMs) == nil)
+        Self.feed(&e, fromMs: 500, toMs: 5_000, queueNs: &queue)
+        #expect(e.usage == .normal)
+        let stable = e.estimate ?? 0
+        #expect(stable >= 1_000_000 && stable <= 1_500_000 + 10_000, "estimate \(stable)")
+        #expect(abs(Int(e.incomingBitrate) - 1_000_000) < 20_000)
+        // The queue now grows 2 ms per 8 ms packet (sending 25% faster than the path drains).
+        Self.feed(&e, fromMs: 5_000, toMs: 6_000, extraDelayPerPacketNs: 2 * rtpMs, queueNs: &queue)
+        #expect(e.usage == .overusing)
+        let cut = e.estimate ?? .max
+        #expect(cut < 1_000_000 && cut >= 600_000, "estimate after overuse \(cut)")
+    }
+
+    @Test func rembSentEverySecondOrAtOnceOnDrop() {
+        var e = RembEstimator()
+        var queue: UInt64 = 0
+        Self.feed(&e, fromMs: 0, toMs: 2_000, queueNs: &queue)
+        let first = e.pollRemb(senderSsrc: 1, mediaSsrcs: [0xAAAA], nowNs: 2_020 * rtpMs)
+        #expect(first?.bitrate == e.estimate && first?.ssrcs == [0xAAAA])
+        #expect(e.pollRemb(nowNs: 2_500 * rtpMs) == nil)
+        #expect(e.pollRemb(nowNs: 3_020 * rtpMs) != nil)
+        Self.feed(&e, fromMs: 2_000, toMs: 2_600, extraDelayPerPacketNs: 2 * rtpMs, queueNs: &queue)
+        #expect(e.pollRemb(nowNs: 3_100 * rtpMs) != nil, "a 15% drop is sent at once")
+    }
+}
