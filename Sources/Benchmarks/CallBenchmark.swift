@@ -42,7 +42,7 @@ struct CallBenchMessage: Codable, Sendable {
 /// Writes and reads JSON lines on a pair of file descriptors (pipes to the other endpoint).
 final class CallBenchChannel: @unchecked Sendable {
     private let readFd: Int32, writeFd: Int32
-    private let writeLock = NSLock()
+    private let writeLock = Mutex(())
     private var pending: [UInt8] = []
 
     init(readFd: Int32, writeFd: Int32) { self.readFd = readFd; self.writeFd = writeFd }
@@ -50,7 +50,7 @@ final class CallBenchChannel: @unchecked Sendable {
     func send(_ message: CallBenchMessage) {
         guard var data = try? JSONEncoder().encode(message) else { return }
         data.append(0x0A)
-        writeLock.withLock {
+        writeLock.withLock { _ in
             data.withUnsafeBytes { raw in
                 var off = 0
                 while off < raw.count {
@@ -77,23 +77,6 @@ final class CallBenchChannel: @unchecked Sendable {
             pending += buf[..<n]
         }
     }
-}
-
-/// Decodes the pattern stamp of each received frame and keeps its glass-to-glass latency.
-final class LatencySink: VideoSink, @unchecked Sendable {
-    let name = "latency probe"
-    private let state = Mutex<(latencies: [Double], firstNs: UInt64?)>(([], nil))
-    func accept(_ frame: VideoFrame) {
-        let now = MonotonicClock.now()
-        let stamp = TestPattern.decode(frame, referenceNs: now)
-        state.withLock { s in
-            if s.firstNs == nil { s.firstNs = now }
-            if let stamp, stamp.timestampNs <= now { s.latencies.append(Double(now - stamp.timestampNs) / 1e6) }
-        }
-    }
-    func close() {}
-    var firstFrameNs: UInt64? { state.withLock { $0.firstNs } }
-    var latencies: [Double] { state.withLock { $0.latencies } }
 }
 
 /// `bench call`: one endpoint of a two-endpoint call (both send the test pattern and the tone).
@@ -124,7 +107,8 @@ package enum CallBenchmark {
         var start = MonotonicClock.now()
         let remoteResult = Mutex<CallBenchEndpointResult?>(nil)
         let resultArrived = DispatchSemaphore(value: 0)
-        let reader = Thread {
+        // Reads until the other endpoint closes the pipe; never joined (the process ends with the bench).
+        _ = MediaThread(name: "bench-call-signal") { _ in
             while let m = channel.receive() {
                 switch m.type {
                 case "offer":
@@ -149,7 +133,6 @@ package enum CallBenchmark {
             }
             resultArrived.signal()
         }
-        reader.start()
         if offerer {
             start = MonotonicClock.now()
             let offer = try pc.createOffer()
@@ -160,7 +143,7 @@ package enum CallBenchmark {
             throw PeerConnectionError.invalidState("bench call: \(role) did not connect within 20 s")
         }
         let connectedNs = MonotonicClock.now()
-        let latency = LatencySink()
+        let latency = TestPatternLatencyProbe()
         let session = MediaSession(peerConnection: pc, options: MediaSessionOptions(cname: role))
         session.addVideoSink(latency)
         try session.start(video: TestPatternSource(width: width, height: height, fps: fps), audio: ToneSource())
@@ -173,8 +156,8 @@ package enum CallBenchmark {
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         let first = latency.firstFrameNs
         let measured = first.map { Double(connectedNs + UInt64(durationSeconds * 1e9) - $0) / 1e9 } ?? durationSeconds
-        let sorted = latency.latencies.sorted()
-        func pct(_ p: Double) -> Double? { sorted.isEmpty ? nil : sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] }
+        let sorted = latency.sortedLatenciesMs
+        func pct(_ p: Double) -> Double? { Percentiles.nearestRank(sorted: sorted, p) }
         let inVideo = stats.inbound("video"), inAudio = stats.inbound("audio")
         let local = CallBenchEndpointResult(
             role: role, cpuSeconds: cpu, durationSeconds: measured, setupMs: Double(connectedNs - start) / 1e6,

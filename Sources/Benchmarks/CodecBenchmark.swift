@@ -135,8 +135,6 @@ package enum CodecBenchmark {
     }
 
     private static func percentile(_ ns: [UInt64], _ p: Double) -> Double {
-        guard !ns.isEmpty else { return 0 }
-        let sorted = ns.sorted()
-        return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))])
+        Percentiles.nearestRank(sorted: ns.sorted(), p).map { Double($0) } ?? 0
     }
 }

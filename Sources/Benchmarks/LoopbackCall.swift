@@ -3,6 +3,7 @@ import Foundation
 import Media
 import SDP
 import Signaling
+import Synchronization
 
 /// Two PeerConnections in one process, connected over 127.0.0.1 with trickle ICE (tests and `bench call`).
 package final class LoopbackCall: @unchecked Sendable {
@@ -14,8 +15,7 @@ package final class LoopbackCall: @unchecked Sendable {
     /// Time from createOffer to both transports connected.
     package private(set) var setupNs: UInt64 = 0
     private let connected = ConditionSignal()
-    private let states = NSLock()
-    private var callerConnected = false, calleeConnected = false, failed = false
+    private let states = Mutex<(callerConnected: Bool, calleeConnected: Bool, failed: Bool)>((false, false, false))
 
     /// Both sides send an audio and a video track (with an RTX SSRC when `rtx`) and receive the other's.
     package init(cname: (caller: String, callee: String) = ("caller", "callee"), rtx: Bool = true) throws {
@@ -45,7 +45,7 @@ package final class LoopbackCall: @unchecked Sendable {
         let deadline = start + timeoutNs
         while true {
             let g = connected.generation
-            let (done, bad) = states.withLock { (callerConnected && calleeConnected, failed) }
+            let (done, bad) = states.withLock { ($0.callerConnected && $0.calleeConnected, $0.failed) }
             if done { break }
             if bad { throw PeerConnectionError.invalidState("loopback transport failed") }
             let now = MonotonicClock.now()
@@ -61,9 +61,9 @@ package final class LoopbackCall: @unchecked Sendable {
             case .iceCandidate(let c): try? peer?.addIceCandidate(c)
             case .connectionState(let s):
                 guard let self else { return }
-                self.states.withLock {
-                    if s == .connected { if isCaller { self.callerConnected = true } else { self.calleeConnected = true } }
-                    if s == .failed { self.failed = true }
+                self.states.withLock { st in
+                    if s == .connected { if isCaller { st.callerConnected = true } else { st.calleeConnected = true } }
+                    if s == .failed { st.failed = true }
                 }
                 self.connected.wakeAll()
             case .iceGatheringComplete: break

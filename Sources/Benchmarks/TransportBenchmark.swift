@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Synchronization
 import WebRTCTransport
 
 /// Loopback connection setup time: from creating the offerer to both sides DTLS-connected.
@@ -48,11 +49,7 @@ package enum TransportBenchmark {
                                     minMs: times.first ?? 0, maxMs: times.last ?? 0, medianIceMs: median(iceTimes))
     }
 
-    static func median(_ values: [Double]) -> Double {
-        let v = values.sorted()
-        guard !v.isEmpty else { return 0 }
-        return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
-    }
+    static func median(_ values: [Double]) -> Double { Percentiles.median(values) }
 
     private static func setupOnce(certificate: DtlsCertificate) throws -> (Double, Double)? {
         let connected = DispatchSemaphore(value: 0)
@@ -85,11 +82,10 @@ package enum TransportBenchmark {
     }
 
     /// First timestamp reported from the network thread.
-    private final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: UInt64?
-        var value: UInt64? { lock.withLock { stored } }
-        func setOnce(_ v: UInt64) { lock.withLock { if stored == nil { stored = v } } }
+    private final class Collected: Sendable {
+        private let stored = Mutex<UInt64?>(nil)
+        var value: UInt64? { stored.withLock { $0 } }
+        func setOnce(_ v: UInt64) { stored.withLock { if $0 == nil { $0 = v } } }
     }
 
     /// Protects and unprotects `packets` RTP packets of `packetBytes` (header included) with fresh keys.

@@ -8,7 +8,7 @@ public final class AlsaCaptureSource: AudioSource, @unchecked Sendable {
     public let channels: Int
     private let pcm: AlsaPCM
     private var thread: MediaThread?
-    private let error = Locked<CaptureError?>(nil)
+    private let error = MutexBox<CaptureError?>(nil)
 
     /// How far captured audio may run ahead of the clock before the source waits (a real
     /// device never gets further ahead than its buffer).
@@ -80,12 +80,12 @@ public final class AlsaPlaybackSink: AudioSink, @unchecked Sendable {
     public let device: String
     private let pcm: AlsaPCM
     private var worker: SinkWorker<AudioFrame>!
-    private let error = Locked<CaptureError?>(nil)
+    private let error = MutexBox<CaptureError?>(nil)
     /// 200 ms of pending audio at most.
     public static let defaultCapacity = 10
     /// How long close waits for a stalled device before dropping what is pending.
     static let closeTimeoutNs: UInt64 = 1_000_000_000
-    private let closingAt = Locked<UInt64?>(nil)
+    private let closingAt = MutexBox<UInt64?>(nil)
 
     public init(device: String, channels: Int = 1, deviceRate: Int = AudioFrame.sampleRate,
                 capacity: Int = AlsaPlaybackSink.defaultCapacity) throws {

@@ -4,7 +4,7 @@ import Media
 public final class ToneSource: AudioSource, @unchecked Sendable {
     public let channels: Int
     private let loop = PacedLoop()
-    private let index = Locked(0)
+    private let index = MutexBox(0)
 
     public init(channels: Int = 1) { self.channels = channels }
 
@@ -68,7 +68,7 @@ public final class WavFileSource: AudioSource, @unchecked Sendable {
 public final class WavFileSink: AudioSink, @unchecked Sendable {
     public let path: String
     private var worker: SinkWorker<AudioFrame>!
-    private let state = Locked<(writer: WavWriter?, error: CaptureError?)>((nil, nil))
+    private let state = MutexBox<(writer: WavWriter?, error: CaptureError?)>((nil, nil))
     /// Frames (20 ms each) that may wait for the disk before the oldest is dropped.
     public static let defaultCapacity = 100
 

@@ -6,7 +6,7 @@ import Synchronization
 /// bursting to catch up.
 final class PacedLoop: @unchecked Sendable {
     private var thread: MediaThread?
-    private let skipped = Locked(0)
+    private let skipped = MutexBox(0)
 
     /// Slots skipped because the producer was late.
     var skippedSlots: Int { skipped.value }

@@ -114,7 +114,7 @@ private final class V4L2Stream: @unchecked Sendable {
     let device: V4L2Device
     let buffers: [(pointer: UnsafeMutableRawPointer, length: Int)]
     let width: Int, height: Int, bytesPerLine: Int
-    let error = Locked<CaptureError?>(nil)
+    let error = MutexBox<CaptureError?>(nil)
 
     init(device: V4L2Device, buffers: [(pointer: UnsafeMutableRawPointer, length: Int)],
          width: Int, height: Int, bytesPerLine: Int) {

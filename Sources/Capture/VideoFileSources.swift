@@ -6,7 +6,7 @@ import Synchronization
 public final class TestPatternSource: VideoSource, @unchecked Sendable {
     public let width: Int, height: Int, fps: Double
     private let loop = PacedLoop()
-    private let produced = Locked<UInt32>(0)
+    private let produced = MutexBox<UInt32>(0)
 
     public init(width: Int, height: Int, fps: Double) {
         self.width = width; self.height = height; self.fps = fps
@@ -38,7 +38,7 @@ public final class Y4MFileSource: VideoSource, @unchecked Sendable {
     public let header: Y4MHeader
     private let reader: Y4MReader
     private let loop = PacedLoop()
-    private let error = Locked<CaptureError?>(nil)
+    private let error = MutexBox<CaptureError?>(nil)
 
     public init(path: String) throws {
         self.path = path
@@ -78,7 +78,7 @@ public final class Y4MFileSink: VideoSink, @unchecked Sendable {
     public let path: String
     public let fps: Int
     private var worker: SinkWorker<VideoFrame>!
-    private let state = Locked<(writer: Y4MWriter?, error: CaptureError?)>((nil, nil))
+    private let state = MutexBox<(writer: Y4MWriter?, error: CaptureError?)>((nil, nil))
     /// Frames that may wait for the disk before the oldest is dropped.
     public static let defaultCapacity = 30
 

@@ -1,11 +1,14 @@
 import Foundation
 import Logging
+import Synchronization
 import SDP
 
 /// The media transport of one peer connection: ICE, then DTLS-SRTP on the bundled component.
 ///
-/// Signalling methods may be called from any thread (they post to the network thread); events and
-/// inbound packets are delivered on the network thread; `send(rtp:)`/`send(rtcp:)` work from any thread.
+/// Its state (DTLS, SRTP, handlers, counters) is bound to the network loop: events and inbound packets are
+/// delivered there, and the media path sends from there without locks. Calls from other threads (signalling,
+/// tests) hop onto the loop. `@unchecked Sendable`: mutable state is in `net` (checked `LoopBound`) or in
+/// `published` (a Mutex).
 package final class DtlsSrtpTransport: @unchecked Sendable {
     /// The network thread shared by ICE, DTLS and SRTP of this connection.
     package let loop: NetworkLoop
@@ -24,26 +27,33 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     package let dtlsHandshakeTimeoutMs: UInt64
     private let ownsLoop: Bool
     private let logger = Logger(label: "tuicall.transport")
-    private let lock = NSLock()  // guards handlers, srtp, counters, state
-    private var handlers = TransportHandlers()
-    private var srtp: SrtpSession?
-    private var counters = TransportStats()
-    private var state = TransportState.new
-    // Network-thread state.
-    private var iceState = IceState.new
-    private var dtls: DtlsTransport?
-    private var dtlsStarted = false
-    private var dtlsFailed = false
-    private var earlyDtls: [[UInt8]] = []
+
+    private struct NetworkState {
+        var handlers = TransportHandlers()
+        var srtp: SrtpSession?
+        var counters = TransportStats()
+        var state = TransportState.new
+        var iceState = IceState.new
+        var dtls: DtlsTransport?
+        var dtlsStarted = false
+        var dtlsFailed = false
+        var earlyDtls: [[UInt8]] = []
+    }
+    private let net: LoopBound<NetworkState>
+    /// What other threads may read without waiting for the loop.
+    private let published = Mutex<(state: TransportState, profile: SrtpProfile?)>((.new, nil))
     /// Test hook: outgoing DTLS datagrams for which this returns false are dropped (simulated loss).
+    /// Set before `start`.
     var dtlsSendFilter: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
 
     /// Creates the ICE agent (gathering starts with `gather()`); `loop` defaults to a new thread.
     package init(configuration: IceConfiguration, controlling: Bool, certificate: DtlsCertificate? = nil,
                 loop: NetworkLoop? = nil, dtlsHandshakeTimeoutMs: UInt64 = DtlsSrtpTransport.defaultDtlsHandshakeTimeoutMs) throws {
         self.dtlsHandshakeTimeoutMs = dtlsHandshakeTimeoutMs
-        self.loop = loop ?? NetworkLoop()
         ownsLoop = loop == nil
+        let networkLoop = loop ?? NetworkLoop()
+        self.loop = networkLoop
+        net = LoopBound(NetworkState(), loop: networkLoop)
         self.certificate = try certificate ?? DtlsCertificate.shared()
         let box = WeakBox<DtlsSrtpTransport>()
         ice = try IceTransport(configuration: configuration, controlling: controlling, loop: self.loop,
@@ -52,8 +62,11 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
         box.value = self
     }
 
+    /// Runs `body` on the loop: inline when already there, else waiting for it.
+    private func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T { loop.sync(body) }
+
     /// Replaces the callbacks (set them before `gather()` to see every candidate).
-    package func setHandlers(_ new: TransportHandlers) { lock.withLock { handlers = new } }
+    package func setHandlers(_ new: TransportHandlers) { onLoop { [self] in net.value.handlers = new } }
 
     /// Starts gathering local candidates.
     package func gather() { ice.gather() }
@@ -76,23 +89,25 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     /// Arms DTLS with the role from a=setup and the peer's a=fingerprint; the handshake runs once ICE connects.
     package func start(role: DtlsRole, remoteFingerprint: String) {
         loop.invoke { [self] in
-            guard dtls == nil, currentState != .closed else { return }
+            guard net.value.dtls == nil, net.value.state != .closed else { return }
             do {
                 let box = WeakBox<DtlsSrtpTransport>()
                 let ice = self.ice
-                dtls = try DtlsTransport(certificate: certificate, role: role, remoteFingerprint: remoteFingerprint,
-                                         loop: loop, handshakeTimeoutMs: dtlsHandshakeTimeoutMs,
-                                         send: { [filter = dtlsSendFilter] in filter?($0) == false ? true : ice.send($0) },
-                                         onEvent: { box.value?.dtlsEvent($0) })
+                net.value.dtls = try DtlsTransport(
+                    certificate: certificate, role: role, remoteFingerprint: remoteFingerprint, loop: loop,
+                    handshakeTimeoutMs: dtlsHandshakeTimeoutMs,
+                    send: { [filter = dtlsSendFilter] in filter?($0) == false ? true : ice.send($0) },
+                    onEvent: { box.value?.dtlsEvent($0) })
                 box.value = self
             } catch {
                 logger.error("\(error)")
-                dtlsFailed = true
+                net.value.dtlsFailed = true
                 updateState()
                 return
             }
-            for datagram in earlyDtls { datagram.withUnsafeBytes { dtls?.receive($0) } }
-            earlyDtls = []
+            let early = net.value.earlyDtls
+            net.value.earlyDtls = []
+            for datagram in early { datagram.withUnsafeBytes { net.value.dtls?.receive($0) } }
             startDtlsIfReady()
         }
     }
@@ -100,51 +115,56 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     /// Protects and sends one RTP packet; false when not connected or the packet is malformed.
     @discardableResult
     package func send(rtp packet: [UInt8]) -> Bool {
-        guard let protected = protectRtp(packet) else { return false }
-        return sendProtected(protected)
+        onLoop { [self] in
+            guard let protected = protectRtp(packet) else { return false }
+            return sendProtected(protected)
+        }
     }
 
     /// Protects and sends one RTCP compound packet.
     @discardableResult
     package func send(rtcp packet: [UInt8]) -> Bool {
-        guard let session = lock.withLock({ srtp }),
-              let protected = packet.withUnsafeBytes({ session.protectRtcp($0) }) else { return false }
-        return sendProtected(protected)
+        onLoop { [self] in
+            guard let protected = packet.withUnsafeBytes({ net.value.srtp?.protectRtcp($0) }) else { return false }
+            return sendProtected(protected)
+        }
     }
 
-    /// Encrypts an RTP packet without sending it (the RTP layer keeps it for NACK resends).
+    /// Encrypts an RTP packet without sending it (the RTP layer keeps it for NACK resends). Network thread.
     package func protectRtp(_ packet: [UInt8]) -> [UInt8]? {
-        guard let session = lock.withLock({ srtp }) else { return nil }
-        return packet.withUnsafeBytes { session.protectRtp($0) }
+        packet.withUnsafeBytes { net.value.srtp?.protectRtp($0) }
     }
 
-    /// Sends an already-protected SRTP/SRTCP packet as is (NACK resends).
+    /// Sends an already-protected SRTP/SRTCP packet as is (NACK resends). Network thread.
     @discardableResult
     package func sendProtected(_ packet: [UInt8]) -> Bool {
-        guard lock.withLock({ state == .connected }) else { return false }
+        guard net.value.state == .connected else { return false }
         let ok = packet.withUnsafeBytes { ice.send($0) }
         if ok {
-            let rtcp = DatagramKind(classifying: packet) == .rtcp
-            lock.withLock {
-                if rtcp { counters.rtcpPacketsSent += 1; counters.rtcpBytesSent += packet.count }
-                else { counters.rtpPacketsSent += 1; counters.rtpBytesSent += packet.count }
+            if DatagramKind(classifying: packet) == .rtcp {
+                net.value.counters.rtcpPacketsSent += 1
+                net.value.counters.rtcpBytesSent += packet.count
+            } else {
+                net.value.counters.rtpPacketsSent += 1
+                net.value.counters.rtpBytesSent += packet.count
             }
         }
         return ok
     }
 
     /// The SRTP profile negotiated in the DTLS handshake, once connected.
-    package var srtpProfile: SrtpProfile? { lock.withLock { srtp?.profile } }
+    package var srtpProfile: SrtpProfile? { published.withLock { $0.profile } }
 
     /// Current combined state.
-    package var currentState: TransportState { lock.withLock { state } }
+    package var currentState: TransportState { published.withLock { $0.state } }
 
-    /// Snapshot of the counters.
+    /// Snapshot of the counters (waits for the loop).
     package var stats: TransportStats {
-        let (c, s) = lock.withLock { (counters, srtp) }
-        var out = c
-        if let s { out.srtp = s.stats }
-        return out
+        onLoop { [self] in
+            var out = net.value.counters
+            if let s = net.value.srtp { out.srtp = s.stats }
+            return out
+        }
     }
 
     /// Sends DTLS close_notify, stops ICE and (when it owns it) the network thread. Idempotent.
@@ -163,10 +183,10 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     }
 
     private func closeNow() {
-        dtls?.close()
-        dtls = nil
+        net.value.dtls?.close()
+        net.value.dtls = nil
         ice.close()
-        lock.withLock { srtp = nil }
+        net.value.srtp = nil
         setState(.closed)
     }
 
@@ -175,96 +195,96 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     // MARK: network thread
 
     private func iceEvent(_ event: IceEvent) {
-        let h = lock.withLock { handlers }
+        let h = net.value.handlers
         switch event {
         case .localCandidate(let c): h.onEvent(.localCandidate(c))
         case .gatheringComplete: h.onEvent(.gatheringComplete)
         case let .selectedPair(l, r): h.onEvent(.selectedPair(local: l, remote: r))
         case .state(let s):
-            iceState = s
+            net.value.iceState = s
             startDtlsIfReady()
             updateState()
         }
     }
 
     private func startDtlsIfReady() {
-        guard iceState == .connected, let dtls, !dtlsStarted else { return }
-        dtlsStarted = true
+        guard net.value.iceState == .connected, let dtls = net.value.dtls, !net.value.dtlsStarted else { return }
+        net.value.dtlsStarted = true
         dtls.start()
     }
 
     private func dtlsEvent(_ event: DtlsEvent) {
         switch event {
         case .connected(let keys):
-            guard let role = dtlsRole else { return }
+            guard let role = net.value.dtls?.role else { return }
             do {
-                let session = try SrtpSession(keys: keys, isClient: role == .client)
-                lock.withLock { srtp = session }
+                net.value.srtp = try SrtpSession(keys: keys, isClient: role == .client)
+                published.withLock { $0.profile = keys.profile }
             } catch {
                 logger.error("\(error)")
-                dtlsFailed = true
+                net.value.dtlsFailed = true
             }
         case .failed:
-            dtlsFailed = true
+            net.value.dtlsFailed = true
         case .closed:
-            lock.withLock { srtp = nil }
+            net.value.srtp = nil
             setState(.closed)
             return
         }
         updateState()
     }
 
-    private var dtlsRole: DtlsRole? { dtls.map { $0.role } }
-
     private func received(_ datagram: UnsafeRawBufferPointer) {
         switch DatagramKind(classifying: datagram) {
         case .dtls:
-            if let dtls { dtls.receive(datagram) }
-            else if earlyDtls.count < DtlsTransport.maxEarlyDatagrams { earlyDtls.append(Array(datagram)) }
+            if let dtls = net.value.dtls { dtls.receive(datagram) }
+            else if net.value.earlyDtls.count < DtlsTransport.maxEarlyDatagrams { net.value.earlyDtls.append(Array(datagram)) }
         case .rtp, .rtcp:
             deliverMedia(datagram)
         case .stun:
             break  // libnice consumes STUN before it gets here
         case .unknown:
-            lock.withLock { counters.unknownDatagrams += 1 }
+            net.value.counters.unknownDatagrams += 1
         }
     }
 
     private func deliverMedia(_ datagram: UnsafeRawBufferPointer) {
         let rtcp = DatagramKind(classifying: datagram) == .rtcp
-        let (session, h) = lock.withLock { (state == .connected ? srtp : nil, handlers) }
-        guard let session else {
-            lock.withLock { counters.droppedWithoutKeys += 1 }
+        guard net.value.state == .connected, let session = net.value.srtp else {
+            net.value.counters.droppedWithoutKeys += 1
             return
         }
         guard let plain = rtcp ? session.unprotectRtcp(datagram) : session.unprotectRtp(datagram) else { return }
-        lock.withLock {
-            if rtcp { counters.rtcpPacketsReceived += 1; counters.rtcpBytesReceived += datagram.count }
-            else { counters.rtpPacketsReceived += 1; counters.rtpBytesReceived += datagram.count }
+        if rtcp {
+            net.value.counters.rtcpPacketsReceived += 1
+            net.value.counters.rtcpBytesReceived += datagram.count
+            net.value.handlers.onRtcp(plain)
+        } else {
+            net.value.counters.rtpPacketsReceived += 1
+            net.value.counters.rtpBytesReceived += datagram.count
+            net.value.handlers.onRtp(plain)
         }
-        if rtcp { h.onRtcp(plain) } else { h.onRtp(plain) }
     }
 
     private func updateState() {
-        let hasKeys = lock.withLock { srtp != nil }
+        let n = net.value
         let next: TransportState
-        if iceState == .closed { next = .closed }
-        else if iceState == .failed || dtlsFailed { next = .failed }
-        else if iceState == .connected && hasKeys { next = .connected }
-        else if iceState == .checking || iceState == .connected || dtlsStarted { next = .connecting }
+        if n.iceState == .closed { next = .closed }
+        else if n.iceState == .failed || n.dtlsFailed { next = .failed }
+        else if n.iceState == .connected && n.srtp != nil { next = .connected }
+        else if n.iceState == .checking || n.iceState == .connected || n.dtlsStarted { next = .connecting }
         else { next = .new }
         setState(next)
     }
 
     private func setState(_ next: TransportState) {
-        let (changed, h): (Bool, TransportHandlers) = lock.withLock {
-            // failed and closed are final; failed may still become closed.
-            guard next != state, state != .closed, !(state == .failed && next != .closed) else { return (false, handlers) }
-            state = next
-            if next == .failed { srtp = nil }  // no media is accepted after a failure (e.g. fingerprint mismatch)
-            return (true, handlers)
-        }
-        if changed { h.onEvent(.state(next)) }
+        let current = net.value.state
+        // failed and closed are final; failed may still become closed.
+        guard next != current, current != .closed, !(current == .failed && next != .closed) else { return }
+        net.value.state = next
+        if next == .failed { net.value.srtp = nil }  // no media is accepted after a failure (e.g. fingerprint mismatch)
+        published.withLock { $0.state = next }
+        net.value.handlers.onEvent(.state(next))
     }
 }
 

@@ -1,15 +1,20 @@
 import CNice
 import Foundation
+import Synchronization
 
 /// The network thread of one peer connection: a GMainContext run by a GMainLoop on its own GLib thread.
 ///
-/// libnice, DTLS and SRTP state is touched only on this thread; other threads post closures with
-/// `invoke` (GLib's context APIs used here are thread-safe, the pointers never change after init).
+/// libnice, DTLS, SRTP and RTP state is touched only on this thread (`LoopBound` checks it); other threads
+/// post closures with `invoke`. `@unchecked Sendable`: GLib's context APIs used here are thread-safe and the
+/// pointers never change after init; the thread handle is behind `thread`'s Mutex.
 package final class NetworkLoop: @unchecked Sendable {
     let context: OpaquePointer      // GMainContext*
     private let loop: OpaquePointer // GMainLoop*
-    private let stateLock = NSLock()
-    private var thread: UnsafeMutablePointer<GThread>?
+    private let thread = Mutex<ThreadHandle?>(nil)
+
+    private struct ThreadHandle: @unchecked Sendable {  // a GThread*, joined or unreffed once by `stop`
+        let pointer: UnsafeMutablePointer<GThread>
+    }
 
     /// Starts the thread; `name` shows in debuggers and `top -H`.
     package init(name: String = "tuicall-net") {
@@ -17,7 +22,7 @@ package final class NetworkLoop: @unchecked Sendable {
         loop = g_main_loop_new(context, 0)
         // The thread keeps its own reference so it may outlive `self` when stopped from itself.
         g_main_loop_ref(loop)
-        thread = g_thread_new(name, { data in
+        let started = g_thread_new(name, { data in
             let loop = OpaquePointer(data!)
             let context = g_main_loop_get_context(loop)
             g_main_context_push_thread_default(context)
@@ -26,7 +31,12 @@ package final class NetworkLoop: @unchecked Sendable {
             g_main_loop_unref(loop)
             return nil
         }, UnsafeMutableRawPointer(loop))
+        thread.withLock { $0 = started.map(ThreadHandle.init) }
     }
+
+    /// True once `stop` has ended the thread: nothing runs on the loop any more, so its owner may touch
+    /// loop-bound state from here (deinit).
+    package var hasEnded: Bool { thread.withLock { $0 == nil } }
 
     /// True when called on this loop's thread.
     package var isCurrent: Bool { g_main_context_is_owner(context) != 0 }
@@ -45,8 +55,9 @@ package final class NetworkLoop: @unchecked Sendable {
     }
 
     /// Runs `body` on the network thread and waits for its result (inline when already there).
+    /// After the thread has ended it runs inline too (nobody else can run it then).
     package func sync<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
-        if isCurrent { return body() }
+        if isCurrent || hasEnded { return body() }
         let result = ResultBox<T>()
         invoke { result.set(body()) }
         return result.wait()
@@ -60,7 +71,7 @@ package final class NetworkLoop: @unchecked Sendable {
         g_source_set_callback(source, { ud in
             Unmanaged<TimerBox>.fromOpaque(ud!).takeUnretainedValue().body() ? 1 : 0
         }, Unmanaged.passRetained(TimerBox(body)).toOpaque(), { ud in Unmanaged<TimerBox>.fromOpaque(ud!).release() })
-        timer.source = source
+        timer.set(source)
         g_source_attach(source, context)
         return timer
     }
@@ -74,8 +85,8 @@ package final class NetworkLoop: @unchecked Sendable {
     /// Runs `body` on the network thread, or here when that thread has ended: for freeing C objects that
     /// belong to the loop from a deinit on any thread.
     package func release(_ body: @escaping @Sendable () -> Void) {
-        let running = stateLock.withLock { () -> Bool in
-            guard thread != nil else { return false }
+        let running = thread.withLock { t -> Bool in
+            guard t != nil else { return false }
             invoke(body)  // under the lock, so `stop` drains it if it quits first
             return true
         }
@@ -85,17 +96,14 @@ package final class NetworkLoop: @unchecked Sendable {
     /// Stops the loop and joins its thread (from the thread itself it only stops, without joining).
     /// Work posted before the stop still runs (here, after the join), so nothing posted is lost.
     package func stop() {
-        let t: UnsafeMutablePointer<GThread>? = stateLock.withLock {
-            defer { thread = nil }
-            return thread
-        }
-        guard let t else { return }
+        let current = isCurrent
+        guard let t = thread.withLock({ t -> ThreadHandle? in defer { t = nil }; return t }) else { return }
         g_main_loop_quit(loop)
-        if isCurrent {
-            g_thread_unref(t)
+        if current {
+            g_thread_unref(t.pointer)
             return
         }
-        g_thread_join(t)
+        g_thread_join(t.pointer)
         while g_main_context_iteration(context, 0) != 0 {}
     }
 
@@ -107,20 +115,47 @@ package final class NetworkLoop: @unchecked Sendable {
 }
 
 /// A GLib timer source; `cancel()` is safe from any thread and more than once.
+/// `@unchecked Sendable`: the source pointer is behind a Mutex and GLib's source calls are thread-safe.
 package final class LoopTimer: @unchecked Sendable {
-    fileprivate var source: UnsafeMutablePointer<GSource>?
-    private let lock = NSLock()
+    private let source = Mutex<SourceHandle?>(nil)
+
+    fileprivate struct SourceHandle: @unchecked Sendable { let pointer: UnsafeMutablePointer<GSource> }
+
+    fileprivate func set(_ s: UnsafeMutablePointer<GSource>) { source.withLock { $0 = SourceHandle(pointer: s) } }
 
     /// Removes the timer from its loop.
     package func cancel() {
-        let s: UnsafeMutablePointer<GSource>? = lock.withLock { defer { source = nil }; return source }
-        guard let s else { return }
-        g_source_destroy(s)
-        g_source_unref(s)
+        guard let s = source.withLock({ s -> SourceHandle? in defer { s = nil }; return s }) else { return }
+        g_source_destroy(s.pointer)
+        g_source_unref(s.pointer)
     }
 
     // Dropping the handle keeps the timer running; only `cancel()` stops it.
-    deinit { if let s = source { g_source_unref(s) } }
+    deinit { if let s = source.withLock({ $0 }) { g_source_unref(s.pointer) } }
+}
+
+/// State that lives on one network loop, the way NIO binds state to an event loop (`NIOLoopBound`): every
+/// access checks that it runs on the loop's thread (or after the thread has ended), so the state needs no
+/// lock and a wrong-thread access stops the program instead of racing.
+/// `@unchecked Sendable`: that check is the guarantee.
+package final class LoopBound<Value>: @unchecked Sendable {
+    package let loop: NetworkLoop
+    private var stored: Value
+
+    /// `value` must not be shared yet (the owner is still being built).
+    package init(_ value: Value, loop: NetworkLoop) {
+        self.loop = loop
+        stored = value
+    }
+
+    package var value: Value {
+        _read { check(); yield stored }
+        _modify { check(); yield &stored }
+    }
+
+    private func check() {
+        precondition(loop.isCurrent || loop.hasEnded, "loop-bound state touched off its network thread")
+    }
 }
 
 private final class ClosureBox {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallEngine
 import Capture
+import Benchmarks
 import Foundation
 import Logging
 import Media
@@ -69,8 +70,11 @@ struct HeadlessCommand: AsyncParsableCommand {
             try CaptureOptions.videoSource(spec: camera, width: width, height: height, fps: fps)
         }
         let makeAudio: @Sendable () throws -> (any AudioSource)? = { try CaptureOptions.audioSource(spec: mic) }
+        // Decoding the peer's test-pattern stamp costs a little per frame: only when the figures are asked for.
+        let latency = statsJson == nil ? nil : TestPatternLatencyProbe()
         let options = CallOptions(autoAnswer: peer == nil, videoSource: sendsVideo ? makeVideo : nil,
-                                  audioSource: sendsAudio ? makeAudio : nil, videoSinks: videoSinks, audioSinks: audioSinks,
+                                  audioSource: sendsAudio ? makeAudio : nil,
+                                  videoSinks: videoSinks + (latency.map { [$0] } ?? []), audioSinks: audioSinks,
                                   ice: try ice.configuration())
         let call = Call(signaling: client, options: options, logger: logger)
         let pump = Task { await call.pump(client.events) }
@@ -109,7 +113,8 @@ struct HeadlessCommand: AsyncParsableCommand {
             // Let the hang-up reach the server before the connection closes.
             try? await Task.sleep(for: .milliseconds(200))
         }
-        let stats = call.stats()
+        var stats = call.stats()
+        latency?.fill(&stats)
         for s in signals { s.cancel() }
         for s in videoSinks { s.close() }
         for s in audioSinks { s.close() }

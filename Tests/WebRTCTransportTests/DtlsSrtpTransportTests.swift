@@ -95,11 +95,13 @@ import TestSupport
         #expect(pair.offerer.waitForState(.connected))
         #expect(pair.answerer.waitForState(.connected))
         let sender = pair.offerer.transport
-        let first = try #require(sender.protectRtp(makeTestRtp(seq: 1, payload: [1, 1, 1, 1])))
-        var tampered = try #require(sender.protectRtp(makeTestRtp(seq: 2, payload: [2, 2, 2, 2])))
+        // SRTP state is bound to the network loop: protect and send there, as the media path does.
+        let protect = { (seq: UInt16, b: UInt8) in sender.loop.sync { sender.protectRtp(makeTestRtp(seq: seq, payload: [b, b, b, b])) } }
+        let first = try #require(protect(1, 1))
+        var tampered = try #require(protect(2, 2))
         tampered[13] ^= 0x40  // flip a payload bit: the auth tag no longer verifies
-        let third = try #require(sender.protectRtp(makeTestRtp(seq: 3, payload: [3, 3, 3, 3])))
-        for p in [first, first, tampered, third, third] { #expect(sender.sendProtected(p)) }
+        let third = try #require(protect(3, 3))
+        for p in [first, first, tampered, third, third] { #expect(sender.loop.sync { sender.sendProtected(p) }) }
 
         #expect(pair.answerer.rtp.wait(seconds: 5) { $0.count == 2 })
         Thread.sleep(forTimeInterval: 0.2)

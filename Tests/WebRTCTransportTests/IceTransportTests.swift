@@ -4,6 +4,26 @@ import Testing
 import TestSupport
 
 @Suite struct IceTransportTests {
+    /// An agent dropped without `close()` on another thread than its loop: the libnice signals then find an
+    /// empty weak target instead of a freed transport, the agent is freed on the loop, and the loop stays healthy.
+    @Test func droppedWithoutCloseFreesTheAgentOnItsLoopAndDeliversNothingAfter() throws {
+        let loop = NetworkLoop(name: "ice-drop-test")
+        defer { loop.stop() }
+        let events = TransportTestCollector<IceEvent>()
+        for _ in 0..<10 {
+            var ice: IceTransport? = try IceTransport(configuration: .loopback, controlling: true, loop: loop,
+                                                      onEvent: { events.append($0) }, onPacket: { _ in })
+            let before = events.all.count
+            ice?.gather()
+            #expect(events.wait(seconds: 5) { $0.count > before })  // gathering runs on the loop right now
+            ice = nil  // the last reference goes on this thread, while the agent may still be signalling
+        }
+        #expect(loop.sync { true })
+        let settled = events.all.count
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(events.all.count == settled, "a dropped transport still delivered events")
+    }
+
     @Test func unreachablePeerReportsFailedAfterTheConnectTimeout() throws {
         var config = IceConfiguration.loopback
         config.connectTimeoutMs = 1000

@@ -1,4 +1,3 @@
-import Capture
 import Foundation
 import Media
 import Synchronization
@@ -16,7 +15,8 @@ public struct CallStats: Sendable, Codable, Equatable {
     /// Size of the last decoded remote frame.
     public var width = 0
     public var height = 0
-    /// Capture-to-display latency read from the peer's test pattern (same host clock only).
+    /// Capture-to-display latency read from the peer's test pattern (same host clock only), when a
+    /// `TestPatternLatencyProbe` was injected (headless `--stats-json`, benchmarks).
     public var latencyP50Ms: Double?
     public var latencyP95Ms: Double?
     public var latencySamples = 0
@@ -52,31 +52,24 @@ public struct CallStats: Sendable, Codable, Equatable {
     }
 }
 
-/// Watches decoded remote video: first frame time, size, count and test-pattern latency.
-final class RemoteVideoMonitor: VideoSink, @unchecked Sendable {
-    /// Latency samples kept for percentiles (the most recent ones).
-    static let maxLatencySamples = 3_000
+/// Watches decoded remote video for the call's own figures: first frame time (setup), count and size.
+/// It never looks inside a frame (test-pattern latency is an injected `TestPatternLatencyProbe`).
+final class RemoteVideoMonitor: VideoSink, Sendable {
     let name = "call monitor"
     private struct State {
         var firstFrameNs: UInt64?
         var frames = 0
         var width = 0, height = 0
-        var latenciesMs: [Double] = []
     }
     private let state = Mutex(State())
 
     func accept(_ frame: VideoFrame) {
         let now = MonotonicClock.now()
-        let stamp = TestPattern.decode(frame, referenceNs: now)
         state.withLock { s in
             if s.firstFrameNs == nil { s.firstFrameNs = now }
             s.frames += 1
             s.width = frame.width
             s.height = frame.height
-            if let stamp, stamp.timestampNs <= now {
-                if s.latenciesMs.count >= Self.maxLatencySamples { s.latenciesMs.removeFirst(s.latenciesMs.count / 2) }
-                s.latenciesMs.append(Double(now - stamp.timestampNs) / 1e6)
-            }
         }
     }
     func close() {}
@@ -90,11 +83,5 @@ final class RemoteVideoMonitor: VideoSink, @unchecked Sendable {
         stats.width = s.width
         stats.height = s.height
         if let first = s.firstFrameNs, let invite = inviteNs, first >= invite { stats.setupTimeMs = Double(first - invite) / 1e6 }
-        let sorted = s.latenciesMs.sorted()
-        stats.latencySamples = sorted.count
-        if !sorted.isEmpty {
-            stats.latencyP50Ms = sorted[(sorted.count - 1) / 2]
-            stats.latencyP95Ms = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.down)))]
-        }
     }
 }

@@ -14,7 +14,7 @@ final class AudioReceiver: @unchecked Sendable {
     let payloadType: UInt8
     private let buffer = Mutex(AudioJitterBuffer())
     private let sinks: SinkSet<any AudioSink>
-    private var worker: MediaWorker?
+    private var worker: MediaThread?
     private let statsLock: Mutex<(stats: InboundStreamStats, bits: RateWindow)>
 
     // Network thread only.
@@ -31,7 +31,7 @@ final class AudioReceiver: @unchecked Sendable {
 
     func start() throws {
         let owned = HandOver(try OpusAudioDecoder(channels: 1))
-        worker = MediaWorker(name: "audio-playout-\(media.mid)") { [self] w in
+        worker = MediaThread(name: "audio-playout-\(media.mid)") { [self] w in
             let decoder = owned.value
             var deadline = MonotonicClock.now()
             while !w.isStopping {

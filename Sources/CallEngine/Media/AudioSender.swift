@@ -19,7 +19,7 @@ final class AudioSender: @unchecked Sendable {
     private let encoder: OpusAudioEncoder
     private let output: PacketOutput
     private let loop: NetworkLoop
-    private var worker: MediaWorker?
+    private var worker: MediaThread?
     private let muted = Atomic<Bool>(false)
     private let statsLock: Mutex<(stats: OutboundStreamStats, bits: RateWindow)>
 
@@ -44,7 +44,7 @@ final class AudioSender: @unchecked Sendable {
 
     func start() throws {
         let queue = queue, channels = source.channels
-        worker = MediaWorker(name: "audio-encode-\(media.mid)") { [self] w in
+        worker = MediaThread(name: "audio-encode-\(media.mid)") { [self] w in
             while !w.isStopping {
                 guard var frame = queue.pop(timeoutNs: Self.pollNs) else { continue }
                 let muted = self.muted.load(ordering: .relaxed)

@@ -54,7 +54,7 @@ package final class MediaSession: @unchecked Sendable {
     private var loop: NetworkLoop { peerConnection.transport.loop }
     private let videoSinks = SinkSet<any VideoSink>()
     private let audioSinks = SinkSet<any AudioSink>()
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private var started = false
     private var timer: LoopTimer?
 
@@ -97,7 +97,7 @@ package final class MediaSession: @unchecked Sendable {
     /// Starts sending `video`/`audio` on our negotiated sending m-lines and receiving on the peer's.
     package func start(video: VideoSource?, audio: AudioSource?) throws {
         guard let session = peerConnection.negotiated else { throw MediaSessionError.notNegotiated }
-        try lock.withLock {
+        try lock.withLock { _ in
             guard !started else { throw MediaSessionError.alreadyStarted }
             started = true
             try build(session, video: video, audio: audio)
@@ -152,7 +152,7 @@ package final class MediaSession: @unchecked Sendable {
 
     /// Stops capture, the codec threads and RTCP (sends BYE); sinks are not closed (the caller owns them).
     package func stop() {
-        let wasStarted = lock.withLock { () -> Bool in defer { started = false }; return started }
+        let wasStarted = lock.withLock { _ -> Bool in defer { started = false }; return started }
         guard wasStarted else { return }
         for s in videoSenders { s.stop() }
         for s in audioSenders { s.stop() }
@@ -187,7 +187,7 @@ package final class MediaSession: @unchecked Sendable {
 
     /// A getStats-like snapshot; any thread, never waits for the network thread (also after stop).
     package func stats() -> MediaSessionStats {
-        let (vs, aus, vr, ar) = lock.withLock { (videoSenders, audioSenders, videoReceivers, audioReceivers) }
+        let (vs, aus, vr, ar) = lock.withLock { _ in (videoSenders, audioSenders, videoReceivers, audioReceivers) }
         let now = MonotonicClock.now()
         var s = MediaSessionStats()
         s.outbound = vs.map { $0.stats() } + aus.map { $0.stats() }

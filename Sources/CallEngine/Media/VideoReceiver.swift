@@ -25,7 +25,7 @@ final class VideoReceiver: @unchecked Sendable {
     let rtxPayloadType: UInt8?
     private let queue = BoundedQueue<AssembledFrame>(capacity: queueCapacity)
     private let sinks: SinkSet<any VideoSink>
-    private var worker: MediaWorker?
+    private var worker: MediaThread?
     private let decoderWantsKeyframe = Atomic<Bool>(false)
     private let statsLock: Mutex<(stats: InboundStreamStats, fps: RateWindow, bits: RateWindow)>
 
@@ -48,7 +48,7 @@ final class VideoReceiver: @unchecked Sendable {
     func start() throws {
         let owned = HandOver(try VP8Decoder())
         let queue = queue
-        worker = MediaWorker(name: "video-decode-\(media.mid)") { [self] w in
+        worker = MediaThread(name: "video-decode-\(media.mid)") { [self] w in
             let decoder = owned.value
             var seenDrops = 0
             var lastShownNs: UInt64?

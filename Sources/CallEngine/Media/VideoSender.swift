@@ -21,7 +21,7 @@ final class VideoSender: @unchecked Sendable {
     private let encoder: VP8Encoder
     private let output: PacketOutput
     private let loop: NetworkLoop
-    private var worker: MediaWorker?
+    private var worker: MediaThread?
     private let muted = Atomic<Bool>(false)
     private let statsLock: Mutex<(stats: OutboundStreamStats, fps: RateWindow, bits: RateWindow)>
 
@@ -61,7 +61,7 @@ final class VideoSender: @unchecked Sendable {
     /// Starts capture and the encode thread.
     func start() throws {
         let mailbox = mailbox
-        worker = MediaWorker(name: "video-encode-\(media.mid)") { [self] w in
+        worker = MediaThread(name: "video-encode-\(media.mid)") { [self] w in
             var lastOverwrites = 0
             while !w.isStopping {
                 guard let frame = mailbox.pop(timeoutNs: Self.pollNs) else { continue }

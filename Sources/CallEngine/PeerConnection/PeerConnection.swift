@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import SDP
 import Signaling
@@ -56,13 +57,15 @@ package struct PeerConnectionConfiguration: Sendable {
 
 /// A browser-shaped peer connection: JSEP offer/answer over one BUNDLE DTLS-SRTP transport with trickle ICE.
 ///
-/// Methods may be called from any thread (typically the signaling queue); they are serialised by a lock.
+/// Methods may be called from any thread (typically the signaling queue); they are serialised by `lock`.
+/// `@unchecked Sendable`: every mutable property is read and written inside `lock` (the network thread's
+/// callbacks too).
 /// Media goes through `transport` (send(rtp:), handlers for inbound RTP/RTCP).
 package final class PeerConnection: @unchecked Sendable {
     /// The one transport of the call; renegotiation keeps it.
     package let transport: DtlsSrtpTransport
     private let logger = Logger(label: "tuicall.peerconnection")
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private var configuration: PeerConnectionConfiguration
     private let sessionId = LocalCapabilities.randomSessionId()
     private var handler: @Sendable (PeerConnectionEvent) -> Void = { _ in }
@@ -91,17 +94,17 @@ package final class PeerConnection: @unchecked Sendable {
 
     /// Sets the event callback (runs on the network thread).
     package func setEventHandler(_ handler: @escaping @Sendable (PeerConnectionEvent) -> Void) {
-        lock.withLock { self.handler = handler }
+        lock.withLock { _ in self.handler = handler }
     }
 
     /// Sets the inbound RTP/RTCP callbacks (their onEvent is ignored: use `setEventHandler`).
-    package func setMediaHandlers(_ handlers: TransportHandlers) { lock.withLock { mediaHandlers = handlers } }
+    package func setMediaHandlers(_ handlers: TransportHandlers) { lock.withLock { _ in mediaHandlers = handlers } }
 
-    private var currentMediaHandlers: TransportHandlers { lock.withLock { mediaHandlers } }
+    private var currentMediaHandlers: TransportHandlers { lock.withLock { _ in mediaHandlers } }
 
     /// Changes what we send/receive; takes effect with the next offer or answer.
     package func setLocalTracks(audio: LocalTrack?, video: LocalTrack?, receiveAudio: Bool = true, receiveVideo: Bool = true) {
-        lock.withLock {
+        lock.withLock { _ in
             configuration.audio = audio
             configuration.video = video
             configuration.receiveAudio = receiveAudio
@@ -109,16 +112,16 @@ package final class PeerConnection: @unchecked Sendable {
         }
     }
 
-    package var signalingState: PeerSignalingState { lock.withLock { signaling } }
+    package var signalingState: PeerSignalingState { lock.withLock { _ in signaling } }
     package var connectionState: TransportState { transport.currentState }
     /// The result of the last completed offer/answer (what the RTP layer configures itself from).
-    package var negotiated: NegotiatedSession? { lock.withLock { negotiatedSession } }
-    package var localDescription: SessionDescription? { lock.withLock { localDescriptionValue } }
-    package var remoteDescription: SessionDescription? { lock.withLock { remoteDescriptionValue } }
+    package var negotiated: NegotiatedSession? { lock.withLock { _ in negotiatedSession } }
+    package var localDescription: SessionDescription? { lock.withLock { _ in localDescriptionValue } }
+    package var remoteDescription: SessionDescription? { lock.withLock { _ in remoteDescriptionValue } }
 
     /// Writes an offer (first call: audio mid 0 + video mid 1; later: same sections plus new kinds).
     package func createOffer() throws -> SessionDescriptionInit {
-        try lock.withLock {
+        try lock.withLock { _ in
             guard signaling == .stable || signaling == .haveLocalOffer else {
                 throw PeerConnectionError.invalidState("createOffer in \(signaling.rawValue)")
             }
@@ -130,7 +133,7 @@ package final class PeerConnection: @unchecked Sendable {
 
     /// Answers the applied remote offer.
     package func createAnswer() throws -> SessionDescriptionInit {
-        try lock.withLock {
+        try lock.withLock { _ in
             guard signaling == .haveRemoteOffer, let offer = remoteOffer else {
                 throw PeerConnectionError.invalidState("createAnswer in \(signaling.rawValue)")
             }
@@ -148,7 +151,7 @@ package final class PeerConnection: @unchecked Sendable {
     /// Candidate events may fire before this returns: send the description first (e.g. handle both on one serial
     /// queue), since peers such as aiortc drop candidates that arrive before the description.
     package func setLocalDescription(_ description: SessionDescriptionInit) throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             switch description.type {
             case .offer:
                 guard signaling == .stable || signaling == .haveLocalOffer, let offer = pendingLocalOffer,
@@ -180,7 +183,7 @@ package final class PeerConnection: @unchecked Sendable {
         do { parsed = try SessionDescription.parse(description.sdp) } catch {
             throw PeerConnectionError.invalidDescription("\(error)")
         }
-        try lock.withLock {
+        try lock.withLock { _ in
             switch description.type {
             case .offer:
                 guard signaling == .stable else {
@@ -214,7 +217,7 @@ package final class PeerConnection: @unchecked Sendable {
     /// Adds a trickled remote candidate; an empty candidate string means end-of-candidates.
     /// Candidates of an older ICE generation (other usernameFragment) are ignored.
     package func addIceCandidate(_ candidate: IceCandidateInit) throws {
-        let current = lock.withLock { remoteUfrag }
+        let current = lock.withLock { _ in remoteUfrag }
         if let ufrag = candidate.usernameFragment, let current, ufrag != current {
             logger.debug("ignoring candidate for ufrag \(ufrag) (current \(current))")
             return
@@ -231,7 +234,7 @@ package final class PeerConnection: @unchecked Sendable {
 
     /// Closes the transport (DTLS close_notify, ICE stop); the state becomes closed.
     package func close() {
-        lock.withLock { signaling = .closed }
+        lock.withLock { _ in signaling = .closed }
         transport.close()
     }
 
@@ -291,7 +294,7 @@ package final class PeerConnection: @unchecked Sendable {
 
     /// Network thread.
     private func transportEvent(_ event: TransportEvent) {
-        let (h, local) = lock.withLock { (handler, localDescriptionValue) }
+        let (h, local) = lock.withLock { _ in (handler, localDescriptionValue) }
         switch event {
         case .localCandidate(let c):
             let tagMid = local?.bundleGroup?.mids.first ?? local?.media.first?.mid

@@ -1,6 +1,7 @@
 import COpenSSL
 import CShims
 import Foundation
+import Synchronization
 
 /// A self-signed ECDSA P-256 certificate and key, as browsers generate for DTLS-SRTP.
 ///
@@ -16,15 +17,14 @@ package final class DtlsCertificate: @unchecked Sendable {
     /// SDP value of a=fingerprint, e.g. "sha-256 AB:CD:...".
     package let fingerprint: String
 
-    private static let sharedLock = NSLock()
-    nonisolated(unsafe) private static var sharedInstance: DtlsCertificate?
+    private static let sharedInstance = Mutex<DtlsCertificate?>(nil)
 
     /// The process-wide certificate, generated on first use.
     package static func shared() throws -> DtlsCertificate {
-        try sharedLock.withLock {
-            if let c = sharedInstance { return c }
+        try sharedInstance.withLock { shared in
+            if let c = shared { return c }
             let c = try DtlsCertificate()
-            sharedInstance = c
+            shared = c
             return c
         }
     }

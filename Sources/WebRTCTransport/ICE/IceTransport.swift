@@ -3,6 +3,7 @@ import CShims
 import Foundation
 import Logging
 import SDP
+import Synchronization
 
 /// ICE connection state as browsers name it (RTCIceTransportState subset).
 package enum IceState: String, Sendable {
@@ -22,7 +23,8 @@ package enum IceEvent: Sendable, Equatable {
 
 /// One libnice agent with one bundled component (rtcp-mux), full ICE (RFC 8445 via RFC 5245 mode),
 /// trickle, aggressive nomination (see `IceConfiguration.aggressiveNomination`) and consent freshness.
-/// Signals and received datagrams arrive on `loop`.
+/// Signals and received datagrams arrive on `loop`. `@unchecked Sendable`: the agent state is touched only on
+/// `loop` (callbacks and `loop.invoke` blocks); `send` reaches the agent through the `sendTarget` Mutex.
 package final class IceTransport: @unchecked Sendable {
     /// libnice's only component when RTP and RTCP share the 5-tuple.
     static let componentID: guint = 1
@@ -48,8 +50,8 @@ package final class IceTransport: @unchecked Sendable {
     private var connectTimer: LoopTimer?
     private var gatheringStarted = false
     private let closed = DispatchSemaphore(value: 0)
-    /// Guards `agent` for `send` from other threads against teardown.
-    private let sendLock = NSLock()
+    /// `agent` for `send`, which DTLS and the media path call, kept apart from teardown.
+    private let sendTarget = Mutex<AgentHandle?>(nil)
     private let callbackTarget = IceCallbackTarget()
     private var receiveAttached = false
 
@@ -93,6 +95,7 @@ package final class IceTransport: @unchecked Sendable {
         g_free(ufrag); g_free(pwd)
         try configureServers(agent)
         connectSignals(agent)
+        sendTarget.withLock { $0 = AgentHandle(agent: agent) }
     }
 
     private func configureServers(_ agent: OpaquePointer) throws {
@@ -244,11 +247,11 @@ package final class IceTransport: @unchecked Sendable {
     /// Sends one datagram on the selected pair; callable from any thread (libnice locks the agent).
     @discardableResult
     package func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        sendLock.lock()
-        defer { sendLock.unlock() }
-        guard let agent, let base = bytes.baseAddress else { return false }
-        return nice_agent_send(agent, streamID, Self.componentID, guint(bytes.count),
-                               base.assumingMemoryBound(to: gchar.self)) == Int32(bytes.count)
+        sendTarget.withLock { handle in
+            guard let agent = handle?.agent, let base = bytes.baseAddress else { return false }
+            return nice_agent_send(agent, streamID, Self.componentID, guint(bytes.count),
+                                   base.assumingMemoryBound(to: gchar.self)) == Int32(bytes.count)
+        }
     }
 
     /// How long `close` waits for TURN allocations to be released.
@@ -326,7 +329,8 @@ package final class IceTransport: @unchecked Sendable {
     private func teardown() {
         guard let agent else { return }
         connectTimer?.cancel()
-        sendLock.withLock { self.agent = nil }
+        sendTarget.withLock { $0 = nil }
+        self.agent = nil
         AgentTeardown(agent: agent, streamID: streamID, signalIDs: signalIDs, context: loop.context,
                       target: receiveAttached ? callbackTarget : nil, closed: closed).run()
         signalIDs = []
@@ -352,6 +356,9 @@ package final class IceTransport: @unchecked Sendable {
         loop.release { teardown.run() }
     }
 }
+
+/// A NiceAgent* for `send`: libnice locks the agent itself, so any thread may send on it.
+private struct AgentHandle: @unchecked Sendable { let agent: OpaquePointer }
 
 /// What libnice's C callbacks hold: a weak way back to the transport, so a callback racing the transport's
 /// deinit finds nil rather than freed memory. Weak loads are atomic, so any thread may read it.

@@ -1,5 +1,4 @@
 import CSRTP
-import Foundation
 
 /// Counters of one SRTP session; drops are packets that failed authentication or replay checks.
 package struct SrtpStats: Sendable, Equatable {
@@ -19,9 +18,9 @@ package struct SrtpStats: Sendable, Equatable {
 /// SRTP and SRTCP for one DTLS-SRTP association (libsrtp2): an outbound session with our write key
 /// and an inbound session with the peer's, each for any SSRC.
 ///
-/// `protect*` and `unprotect*` use separate libsrtp sessions and separate locks, so a sender thread
-/// and the network thread may use one instance at the same time.
-package final class SrtpSession: @unchecked Sendable {
+/// Not Sendable: one thread owns it (a transport's network loop, or a benchmark's thread), so libsrtp's
+/// sessions and the counters need no lock.
+package final class SrtpSession {
     /// Replay window in packets; browsers use 64-1024, design notes ask for 128.
     package static let replayWindow = 128
     /// Bytes an encrypted packet may grow by (auth tag + SRTCP index).
@@ -31,10 +30,7 @@ package final class SrtpSession: @unchecked Sendable {
     package let profile: SrtpProfile
     private var outbound: srtp_t?
     private var inbound: srtp_t?
-    private let outLock = NSLock()
-    private let inLock = NSLock()
     private var counters = SrtpStats()
-    private let statsLock = NSLock()
 
     private static let initOnce: srtp_err_status_t = srtp_init()
 
@@ -98,7 +94,7 @@ package final class SrtpSession: @unchecked Sendable {
     package func unprotectRtcp(_ packet: UnsafeRawBufferPointer) -> [UInt8]? { unprotect(packet, rtcp: true) }
 
     /// Snapshot of the counters.
-    package var stats: SrtpStats { statsLock.withLock { counters } }
+    package var stats: SrtpStats { counters }
 
     private func protect(_ packet: UnsafeRawBufferPointer, rtcp: Bool) -> [UInt8]? {
         guard packet.count >= (rtcp ? 8 : 12) else { return nil }
@@ -106,12 +102,10 @@ package final class SrtpSession: @unchecked Sendable {
         var len = Int32(packet.count)
         let err: srtp_err_status_t = buf.withUnsafeMutableBytes { out in
             out.copyMemory(from: packet)
-            return outLock.withLock {
-                rtcp ? srtp_protect_rtcp(outbound, out.baseAddress, &len) : srtp_protect(outbound, out.baseAddress, &len)
-            }
+            return rtcp ? srtp_protect_rtcp(outbound, out.baseAddress, &len) : srtp_protect(outbound, out.baseAddress, &len)
         }
         guard err == srtp_err_status_ok else { return nil }
-        statsLock.withLock { if rtcp { counters.rtcpProtected += 1 } else { counters.rtpProtected += 1 } }
+        if rtcp { counters.rtcpProtected += 1 } else { counters.rtpProtected += 1 }
         buf.removeLast(buf.count - Int(len))
         return buf
     }
@@ -124,18 +118,14 @@ package final class SrtpSession: @unchecked Sendable {
             err = srtp_err_status_bad_param
         } else {
             err = buf.withUnsafeMutableBytes { out in
-                inLock.withLock {
-                    rtcp ? srtp_unprotect_rtcp(inbound, out.baseAddress, &len) : srtp_unprotect(inbound, out.baseAddress, &len)
-                }
+                rtcp ? srtp_unprotect_rtcp(inbound, out.baseAddress, &len) : srtp_unprotect(inbound, out.baseAddress, &len)
             }
         }
-        statsLock.withLock {
-            switch err {
-            case srtp_err_status_ok: if rtcp { counters.rtcpUnprotected += 1 } else { counters.rtpUnprotected += 1 }
-            case srtp_err_status_replay_fail, srtp_err_status_replay_old: counters.replayDrops += 1
-            case srtp_err_status_auth_fail: counters.authDrops += 1
-            default: counters.otherDrops += 1
-            }
+        switch err {
+        case srtp_err_status_ok: if rtcp { counters.rtcpUnprotected += 1 } else { counters.rtpUnprotected += 1 }
+        case srtp_err_status_replay_fail, srtp_err_status_replay_old: counters.replayDrops += 1
+        case srtp_err_status_auth_fail: counters.authDrops += 1
+        default: counters.otherDrops += 1
         }
         guard err == srtp_err_status_ok else { return nil }
         buf.removeLast(buf.count - Int(len))

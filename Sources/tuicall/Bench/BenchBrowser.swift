@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrowserDriver
 import Foundation
+import Media
 import Signaling
 
 /// `tuicall bench browser`: calls between `tuicall headless` and headless Chromium (tuicall's web client)
@@ -163,8 +164,4 @@ struct BenchBrowser: AsyncParsableCommand {
 
 func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 
-func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    guard !s.isEmpty else { return 0 }
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
+func median(_ xs: [Double]) -> Double { Percentiles.median(xs) }

@@ -71,8 +71,8 @@ struct BenchServer: AsyncParsableCommand {
             lat.sort()
             sent = lat.count
             if !lat.isEmpty {
-                p50 = Double(lat[lat.count / 2]) / 1000
-                p99 = Double(lat[min(lat.count - 1, lat.count * 99 / 100)]) / 1000
+                p50 = Double(Percentiles.nearestRank(sorted: lat, 0.5) ?? 0) / 1000
+                p99 = Double(Percentiles.nearestRank(sorted: lat, 0.99) ?? 0) / 1000
             }
             try await Task.sleep(for: .milliseconds(300))
         }

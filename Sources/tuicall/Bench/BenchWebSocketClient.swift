@@ -1,9 +1,9 @@
 import Media
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
+import Synchronization
 
 /// What all benchmark clients share: latency samples and completion counters.
 final class BenchTally: Sendable {
@@ -13,23 +13,23 @@ final class BenchTally: Sendable {
         var received = 0
         var recording = false
     }
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     /// Byte length of the final user list (every bench user in it).
     let finalUserListBytes: Int
 
     init(finalUserListBytes: Int) { self.finalUserListBytes = finalUserListBytes }
 
     func record(latencyNs: UInt64) {
-        state.withLockedValue { s in
+        state.withLock { s in
             s.received += 1
             if s.recording { s.latenciesUs.append(UInt32(min(latencyNs / 1000, UInt64(UInt32.max)))) }
         }
     }
-    func clientSawFullList() { state.withLockedValue { $0.loggedIn += 1 } }
-    var loggedIn: Int { state.withLockedValue { $0.loggedIn } }
-    var received: Int { state.withLockedValue { $0.received } }
-    func setRecording(_ on: Bool) { state.withLockedValue { $0.recording = on } }
-    func takeLatencies() -> [UInt32] { state.withLockedValue { s in defer { s.latenciesUs = [] }; return s.latenciesUs } }
+    func clientSawFullList() { state.withLock { $0.loggedIn += 1 } }
+    var loggedIn: Int { state.withLock { $0.loggedIn } }
+    var received: Int { state.withLock { $0.received } }
+    func setRecording(_ on: Bool) { state.withLock { $0.recording = on } }
+    func takeLatencies() -> [UInt32] { state.withLock { s in defer { s.latenciesUs = [] }; return s.latenciesUs } }
 }
 
 /// A minimal WebSocket client speaking the chat protocol: answers `id` with `username`, notices when
@@ -114,9 +114,9 @@ enum BenchConnector {
     static func connect(group: EventLoopGroup, host: String, port: Int, name: String,
                         tally: BenchTally) -> EventLoopFuture<Channel> {
         let upgraded = group.next().makePromise(of: Void.self)
-        let settled = NIOLockedValueBox(false)
+        let settled = MutexBox(false)
         let settle: @Sendable (Bool) -> Void = { ok in
-            let first = settled.withLockedValue { done in defer { done = true }; return !done }
+            let first = settled.withLock { done in defer { done = true }; return !done }
             guard first else { return }
             if ok { upgraded.succeed(()) } else { upgraded.fail(ChannelError.ioOnClosedChannel) }
         }

@@ -5,7 +5,7 @@ import SignalingClient
 import WebRTCTransport
 
 /// Live figures of a call, for the status line and the stats overlay.
-struct CallStats: Sendable, Equatable {
+struct CallFigures: Sendable, Equatable {
     /// Received video frames per second.
     var fps: Double
     /// Receive bitrate in kbit/s.
@@ -32,9 +32,7 @@ enum CallEvent: Sendable {
     case peerMedia(audioMuted: Bool, videoOff: Bool)
     /// Someone called while we were in a call; they were told we are busy.
     case missedWhileBusy(from: String)
-    /// A decoded picture from the peer; the UI shows only the latest one.
-    case remoteVideoFrame(VideoFrame)
-    case stats(CallStats)
+    case stats(CallFigures)
     /// Something the user should know that does not end the call (a microphone that cannot be opened).
     case notice(String)
     /// Whether the microphone and speaker are in use, as the status line shows them.
@@ -72,9 +70,11 @@ protocol CallControl: AnyObject, Sendable {
 }
 
 /// What a call engine gets from the client: the signaling connection, the local camera (the UI's
-/// preview source, shared) and the audio device choices.
+/// preview source, shared), where decoded remote video goes (the UI's mailbox) and the audio device choices.
 struct CallContext: Sendable {
     var signaling: SignalingClient
+    /// Decoded remote frames, straight from the decode thread (the UI keeps only the latest).
+    var remoteVideo: any VideoSink
     /// The local camera (nil for `--camera none`): `subscribe` gives a latest-frame mailbox.
     var localCamera: LocalCamera?
     /// STUN/TURN servers from --ice-server (none by default).
@@ -83,13 +83,4 @@ struct CallContext: Sendable {
     var speakerSpec: String
     var autoAnswer: Bool
     var ringTimeoutSeconds: Double = CallOptions.defaultRingTimeoutSeconds
-}
-
-/// Where the call engine plugs in.
-enum CallEngineHook {
-    /// The engine for a client, or nil when this build has no call engine.
-    static func make(_ context: CallContext) -> (any CallControl)? { CallEngineAdapter(context: context) }
-
-    /// Shown when a call key is pressed and there is no engine.
-    static let unavailableMessage = "Calling is not available in this build yet (no call engine); chat works."
 }

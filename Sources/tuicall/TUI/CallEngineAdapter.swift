@@ -3,7 +3,6 @@ import Capture
 import Foundation
 import Logging
 import Media
-import NIOConcurrencyHelpers
 import Signaling
 import Synchronization
 
@@ -30,22 +29,22 @@ final class CallEngineAdapter: CallControl, Sendable {
             options.videoSource = { feed }
         }
         let micSpec = context.micSpec, speakerSpec = context.speakerSpec
-        let mic = NIOLockedValueBox(DeviceStatus.idle)
+        let mic = MutexBox(DeviceStatus.idle)
         options.audioSource = {
             do {
                 let source = try CaptureOptions.audioSource(spec: micSpec)
                 let status: DeviceStatus = source == nil ? .none : .open(micSpec)
-                mic.withLockedValue { $0 = status }
+                mic.withLock { $0 = status }
                 return source
             } catch {
                 logger.warning("microphone unavailable, sending no audio", metadata: ["error": "\(error)"])
-                mic.withLockedValue { $0 = .failed("\(error)") }
+                mic.withLock { $0 = .failed("\(error)") }
                 sink.yield(.notice("Microphone \(micSpec) cannot be opened (\(error)); the call goes on without "
                                    + "sending audio (--mic test sends a tone, --mic none silences this)."))
                 return nil
             }
         }
-        options.videoSinks = [FrameForwarder { sink.yield(.remoteVideoFrame($0)) }]
+        options.videoSinks = [context.remoteVideo]
         var speaker: DeviceStatus = .none
         do {
             if let s = try CaptureOptions.audioSink(spec: speakerSpec) {
@@ -64,9 +63,9 @@ final class CallEngineAdapter: CallControl, Sendable {
         Task { [weak self] in
             for await state in call.events {
                 self?.publish(state)
-                if case .inCall = state { sink.yield(.devices(mic: mic.withLockedValue { $0 }, speaker: speakerStatus)) }
+                if case .inCall = state { sink.yield(.devices(mic: mic.withLock { $0 }, speaker: speakerStatus)) }
                 if case .ended = state {
-                    mic.withLockedValue { $0 = .idle }
+                    mic.withLock { $0 = .idle }
                     sink.yield(.devices(mic: .idle, speaker: .idle))
                 }
             }
@@ -108,7 +107,7 @@ final class CallEngineAdapter: CallControl, Sendable {
                 let lost = media.inbound.reduce(0) { $0 + $1.packetsLost }
                 let kbps = media.inbound.reduce(0.0) { $0 + $1.bitrate } / 1000
                 let loss = received + lost > 0 ? Double(lost) * 100 / Double(received + lost) : 0
-                sink.yield(.stats(CallStats(fps: video?.framesPerSecond ?? 0, kbps: kbps,
+                sink.yield(.stats(CallFigures(fps: video?.framesPerSecond ?? 0, kbps: kbps,
                                             rttMs: media.roundTripTimeMs, lossPct: loss)))
             }
         }
@@ -179,14 +178,4 @@ final class CameraFeed: VideoSource, Sendable {
     }
 
     var failure: CaptureError? { nil }
-}
-
-
-/// Hands decoded remote frames to the UI.
-final class FrameForwarder: VideoSink, Sendable {
-    let name = "video pane"
-    private let post: @Sendable (VideoFrame) -> Void
-    init(_ post: @escaping @Sendable (VideoFrame) -> Void) { self.post = post }
-    func accept(_ frame: VideoFrame) { post(frame) }
-    func close() {}
 }

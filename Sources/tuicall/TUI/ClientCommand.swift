@@ -3,7 +3,9 @@ import CNcursesw
 import CallEngine
 import Foundation
 import Logging
+import Media
 import SignalingClient
+import Synchronization
 
 /// `tuicall client` (the default command): the terminal chat and video-call client.
 struct ClientCommand: AsyncParsableCommand {
@@ -90,7 +92,9 @@ struct ClientCommand: AsyncParsableCommand {
                                         reconnect: ReconnectPolicy(retryUnfixable: keepRetrying),
                                         tlsConfiguration: tls, token: settings.token)
         let camera = LocalCamera.make(spec: settings.camera)
-        let call = CallEngineHook.make(CallContext(signaling: signaling, localCamera: camera, ice: try ice.configuration(),
+        let remoteFrames = LatestFrameMailbox()
+        let call = CallEngineAdapter(context: CallContext(signaling: signaling, remoteVideo: remoteFrames,
+                                                   localCamera: camera, ice: try ice.configuration(),
                                                    micSpec: settings.mic, speakerSpec: settings.speaker,
                                                    autoAnswer: settings.autoAnswer, ringTimeoutSeconds: ringTimeout))
         var uiOptions = TerminalUI.Options(settings: settings, serverLabel: serverURL,
@@ -102,7 +106,8 @@ struct ClientCommand: AsyncParsableCommand {
         uiOptions.embedded = embedded
         let ui: TerminalUI
         do {
-            ui = try TerminalUI(options: uiOptions, signaling: signaling, callControl: call, camera: camera)
+            ui = try TerminalUI(options: uiOptions, signaling: signaling, callControl: call, remoteFrames: remoteFrames,
+                                camera: camera)
         } catch {
             camera?.stop()
             await embedded?.stop()
@@ -117,20 +122,14 @@ struct ClientCommand: AsyncParsableCommand {
                 }
             }
         }
-        let callTask = call.map { call in
-            Task {
-                for await event in call.events {
-                    if case .remoteVideoFrame(let f) = event { ui.remoteFrames.post(f) } else { ui.post(.call(event)) }
-                }
-            }
-        }
+        let callTask = Task { for await event in call.events { ui.post(.call(event)) } }
         signaling.start()
         let outcome = await Self.runOnUIThread { try ui.run() }
         // The terminal is already restored here; the rest only releases resources.
         camera?.stop()
         await signaling.stop()
         signalingTask.cancel()
-        callTask?.cancel()
+        callTask.cancel()
         await embedded?.stop()
         switch outcome {
         case .success(.quit):
@@ -146,11 +145,12 @@ struct ClientCommand: AsyncParsableCommand {
 
     /// Runs the UI on its own thread (it blocks in poll(2); the cooperative pool must not).
     static func runOnUIThread(_ body: @escaping @Sendable () throws -> UIExit) async -> Result<UIExit, any Error> {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: Result { try body() }) }
-            thread.name = "tuicall-ui"
-            thread.stackSize = 8 << 20
-            thread.start()
+        let thread = Mutex<MediaThread?>(nil)
+        let result = await withCheckedContinuation { continuation in
+            let started = MediaThread(name: "tuicall-ui") { _ in continuation.resume(returning: Result { try body() }) }
+            thread.withLock { $0 = started }
         }
+        thread.withLock { $0 }?.stopAndJoin()  // it has returned already; this only reaps it
+        return result
     }
 }

@@ -12,9 +12,14 @@ final class LatestFrameMailbox: Sendable {
         var replaced = 0
     }
     private let state = Mutex(State())
-    private let onPost: @Sendable () -> Void
+    private let wake: Mutex<@Sendable () -> Void>
 
-    init(onPost: @escaping @Sendable () -> Void = {}) { self.onPost = onPost }
+    init(onPost: @escaping @Sendable () -> Void = {}) { wake = Mutex(onPost) }
+
+    /// Replaces what wakes the consumer (the UI sets it once it has its wake pipe).
+    func setOnPost(_ onPost: @escaping @Sendable () -> Void) { wake.withLock { $0 = onPost } }
+
+    private func onPost() { wake.withLock { $0 }() }
 
     /// Replaces the pending frame and wakes the consumer.
     func post(_ frame: VideoFrame) {
@@ -34,4 +39,11 @@ final class LatestFrameMailbox: Sendable {
 
     /// Frames posted so far.
     var postedCount: Int { state.withLock { $0.posted } }
+}
+
+/// Decoded remote video goes straight from the decode thread into the UI's mailbox.
+extension LatestFrameMailbox: VideoSink {
+    var name: String { "video pane" }
+    func accept(_ frame: VideoFrame) { post(frame) }
+    func close() {}
 }

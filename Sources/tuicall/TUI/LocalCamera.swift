@@ -35,7 +35,7 @@ final class LocalCamera: Sendable {
         let source: any VideoSource
         let queue = BoundedQueue<VideoFrame>(capacity: LocalCamera.queueCapacity)
         let stopped = Atomic<Bool>(false)
-        let pumpDone = DispatchSemaphore(value: 0)
+        let pump = Mutex<MediaThread?>(nil)
         init(source: any VideoSource) { self.source = source }
     }
     private let state: Mutex<State>
@@ -124,20 +124,19 @@ final class LocalCamera: Sendable {
             return
         }
         let opened = running
-        let thread = Thread { [self] in pump(opened) }
-        thread.name = "tuicall-camera-pump"
-        thread.start()
+        let thread = MediaThread(name: "tuicall-camera-pump") { [self] _ in pump(opened) }
+        opened.pump.withLock { $0 = thread }
+        if opened.stopped.load(ordering: .acquiring) { thread.stopAndJoin() }  // closed while starting
     }
 
     private static func close(_ r: Running) {
         r.stopped.store(true, ordering: .releasing)
         r.source.stop()
         r.queue.close()
-        _ = r.pumpDone.wait(timeout: .now() + 1)
+        r.pump.withLock { $0 }?.stopAndJoin()
     }
 
     private func pump(_ r: Running) {
-        defer { r.pumpDone.signal() }
         while !r.stopped.load(ordering: .acquiring) {
             guard let frame = r.queue.pop(timeoutNs: 100_000_000) else {
                 if let f = r.source.failure, !r.stopped.load(ordering: .acquiring) {

@@ -48,10 +48,6 @@ extension TerminalUI {
             model.say(refusal, warning: true)
             return
         }
-        guard let callControl else {
-            model.say(CallEngineHook.unavailableMessage, warning: true)
-            return
-        }
         callControl.invite(user)
         model.setCall(.calling(user))
         videoDirty = true
@@ -60,10 +56,6 @@ extension TerminalUI {
     /// `a`, `d`, `h`: accept, decline, hang up. The chat line saying how the call ended comes with the
     /// engine's `ended` event, on this side as on the other.
     func callKey(_ key: Unicode.Scalar) {
-        guard let callControl else {
-            model.say(CallEngineHook.unavailableMessage, warning: true)
-            return
-        }
         switch (key, model.call) {
         case ("a", .ringing): callControl.accept()
         case ("d", .ringing(let from)):
@@ -84,14 +76,14 @@ extension TerminalUI {
 
     func toggleMute() {
         model.micMuted.toggle()
-        callControl?.setMicMuted(model.micMuted)
+        callControl.setMicMuted(model.micMuted)
         model.say(model.micMuted ? "Microphone muted (m to unmute); the other side sees it." : "Microphone on.")
     }
 
     /// `v`: off means the device is closed (its light goes out) and the other side sees "camera off".
     func toggleCamera() {
         model.cameraOff.toggle()
-        if let callControl { callControl.setCameraOff(model.cameraOff) } else { camera?.setEnabled(!model.cameraOff) }
+        callControl.setCameraOff(model.cameraOff)
         model.say(model.cameraOff ? "Camera off: closed, nothing is sent or shown (v to turn on)." : "Camera on.")
         videoDirty = true
     }

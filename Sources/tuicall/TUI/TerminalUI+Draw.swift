@@ -209,7 +209,7 @@ extension TerminalUI {
         }
     }
 
-    static func statsText(_ s: CallStats) -> String {
+    static func statsText(_ s: CallFigures) -> String {
         let rtt = s.rttMs.map { String(format: "RTT %.0f ms", $0) } ?? "RTT -"
         return String(format: "%.0f fps %.0f kbit/s ", s.fps, s.kbps) + rtt + String(format: " loss %.1f%%", s.lossPct)
     }

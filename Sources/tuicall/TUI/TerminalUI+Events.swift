@@ -53,7 +53,7 @@ extension TerminalUI {
             model.say(text, warning: true)
         case .userList(let users):
             model.setUsers(users, time: Self.clock())
-            callControl?.usersChanged(users)
+            callControl.usersChanged(users)
         case .userStatus(let busy):
             model.busyUsers = Set(busy)
         case .history(let lines):
@@ -65,11 +65,7 @@ extension TerminalUI {
         case .chat(let chat):
             receiveChat(chat)
         case .message(let m):
-            if let callControl {
-                callControl.handle(m)
-            } else if case .videoOffer(let offer) = m {
-                model.say("\(offer.name ?? "Someone") tried to call you. " + CallEngineHook.unavailableMessage, warning: true)
-            }
+            callControl.handle(m)
         case .serverError(let code, let text):
             let line = "Server refused: \(text) (\(code))"
             if ["token-required", "bad-token", "server-full", "invalid-username", "unknown-target",
@@ -102,7 +98,7 @@ extension TerminalUI {
             model.setCall(.ringing(from: from))
             alert(from)
             if options.settings.autoAnswer {
-                callControl?.accept()
+                callControl.accept()
                 model.say("Answering \(from) automatically (--auto-answer).")
             } else {
                 model.say("\(from) is calling: Enter accepts, Esc declines.")
@@ -141,7 +137,6 @@ extension TerminalUI {
             model.peerCameraOff = videoOff
         case .missedWhileBusy(let from):
             note("Missed call from \(from) (you were in a call; they were told you are busy).", warning: true)
-        case .remoteVideoFrame(let f): remoteFrames.post(f)
         case .stats(let s): model.stats = s
         case .notice(let text):
             note(text, warning: true)

@@ -60,7 +60,7 @@ final class TerminalUI: @unchecked Sendable {
     // Owned by the UI thread.
     let options: Options
     let signaling: SignalingClient
-    let callControl: (any CallControl)?
+    let callControl: any CallControl
     let camera: LocalCamera?
     private var localFrames: LatestFrameMailbox?
     var model: UIModel
@@ -98,14 +98,16 @@ final class TerminalUI: @unchecked Sendable {
     /// Whether the status line last showed the camera open ("camera on" / "camera closed").
     private var cameraWasOpen = false
 
-    init(options: Options, signaling: SignalingClient, callControl: (any CallControl)?, camera: LocalCamera?) throws {
+    init(options: Options, signaling: SignalingClient, callControl: any CallControl, remoteFrames: LatestFrameMailbox,
+         camera: LocalCamera?) throws {
         self.options = options
         self.signaling = signaling
         self.callControl = callControl
         self.camera = camera
         let wake = try WakePipe()
         self.wake = wake
-        remoteFrames = LatestFrameMailbox(onPost: { wake.wake() })
+        self.remoteFrames = remoteFrames
+        remoteFrames.setOnPost { wake.wake() }
         model = UIModel(server: options.serverLabel, serverNote: options.serverNote, myName: options.settings.name)
         localFrames = camera?.subscribe(onPost: { wake.wake() })
         camera?.observe { wake.wake() }
@@ -342,7 +344,7 @@ final class TerminalUI: @unchecked Sendable {
     }
 
     func endCallForExit() {
-        if model.call != .idle { callControl?.hangUp() }
+        if model.call != .idle { callControl.hangUp() }
     }
 
     func requestFullRepaint() {

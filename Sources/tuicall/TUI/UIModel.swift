@@ -96,7 +96,7 @@ struct UIModel {
     var call: CallPhase = .idle
     /// When the current call phase began (MonotonicClock): ringing time, then call duration.
     var callPhaseSinceNs: UInt64 = 0
-    var stats: CallStats?
+    var stats: CallFigures?
     var micMuted = false
     var cameraOff = false
     /// The camera preview while idle: off at start (the camera opens only when asked or in a call).

@@ -14,14 +14,13 @@ final class VideoRenderWorker: Sendable {
     }
     private let state = Mutex(State())
     private let signal = ConditionSignal()
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = Mutex<MediaThread?>(nil)
     private let onResult: @Sendable () -> Void
 
     init(asciiOnly: Bool, onResult: @escaping @Sendable () -> Void) {
         self.onResult = onResult
-        let thread = Thread { [self] in run(VideoCompositor(asciiOnly: asciiOnly)) }
-        thread.name = "tuicall-video-render"
-        thread.start()
+        let started = MediaThread(name: "tuicall-video-render") { [self] _ in run(VideoCompositor(asciiOnly: asciiOnly)) }
+        thread.withLock { $0 = started }
     }
 
     /// Replaces the pending job.
@@ -39,11 +38,10 @@ final class VideoRenderWorker: Sendable {
     func stop() {
         state.withLock { $0.stopped = true }
         signal.wakeAll()
-        _ = done.wait(timeout: .now() + 2)
+        thread.withLock { $0 }?.stopAndJoin()
     }
 
     private func run(_ compositor: VideoCompositor) {
-        defer { done.signal() }
         while true {
             let gen = signal.generation
             let (job, stopped) = state.withLock { s -> (VideoJob?, Bool) in

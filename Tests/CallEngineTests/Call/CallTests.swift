@@ -1,3 +1,4 @@
+import Benchmarks
 import CallEngine
 import Capture
 import Foundation
@@ -19,13 +20,24 @@ final class TestPhone: Sendable {
         var all: [CallState] { items.withLock { $0 } }
     }
     let states = StateLog()
+    /// Injected as the engine's users inject it: the pattern's capture stamps give glass-to-glass latency.
+    let latency: TestPatternLatencyProbe
     let tasks: [Task<Void, Never>]
+
+    /// The call's figures with the probe's latency filled in.
+    var stats: CallStats {
+        var s = call.stats()
+        latency.fill(&s)
+        return s
+    }
 
     init(_ server: TestServer, _ name: String, autoAnswer: Bool = false) {
         client = SignalingClient(url: server.url, name: name, logger: quietLogger, reconnect: ReconnectPolicy(enabled: false))
+        let probe = TestPatternLatencyProbe()
+        latency = probe
         let options = CallOptions(autoAnswer: autoAnswer,
                                   videoSource: { TestPatternSource(width: 320, height: 240, fps: 15) },
-                                  audioSource: { ToneSource() },
+                                  audioSource: { ToneSource() }, videoSinks: [probe],
                                   ice: .loopback, connectTimeoutSeconds: 15)
         call = Call(signaling: client, options: options, logger: quietLogger)
         let (client, call, signals, states) = (client, call, signals, states)
@@ -100,7 +112,7 @@ struct CallTests {
         #expect(try await Self.eventually(15) { alice.call.stats().framesDecoded >= 10 && bob.call.stats().framesDecoded >= 10 })
         let before = (alice.call.stats().framesDecoded, bob.call.stats().framesDecoded)
         try await Task.sleep(for: .seconds(1))
-        let a = alice.call.stats(), b = bob.call.stats()
+        let a = alice.stats, b = bob.stats
         #expect(a.framesDecoded > before.0 && b.framesDecoded > before.1)
         for s in [a, b] {
             #expect(s.width == 320 && s.height == 240)
@@ -350,7 +362,7 @@ extension CallTests {
             alice.call.stats().framesDecoded >= 10 && (sample.stats?.inbound("video")?.framesDecoded ?? 0) >= 10
         })
         #expect(sample.offersSent.withLock { $0 } == 1)
-        let s = alice.call.stats()
+        let s = alice.stats
         #expect(s.width == 320 && s.latencySamples > 0)
         #expect(!alice.states.all.contains { if case .ended = $0 { true } else { false } })
         alice.call.hangUp()
