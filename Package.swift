@@ -137,7 +137,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         // Drives the built `tuicall` binary in tmux: a real terminal.
-        .testTarget(name: "TUITests", dependencies: ["BrowserDriver", "Signaling", "Capture",
+        .testTarget(name: "TUITests", dependencies: ["BrowserDriver", "Signaling", "Capture", "TestSupport",
                                                     .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Media", "Capture", "Benchmarks"]),

@@ -288,7 +288,8 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     }
 }
 
-/// A weak reference that C-callback closures can capture before `self` is fully initialised.
+/// A weak reference that callbacks (C ones too) can hold without keeping their target alive, and capture before
+/// `self` is fully initialised. `@unchecked Sendable`: its only state is a weak reference, whose loads are atomic.
 package final class WeakBox<T: AnyObject>: @unchecked Sendable {
     package weak var value: T?
     package init() {}

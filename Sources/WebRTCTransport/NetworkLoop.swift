@@ -153,6 +153,12 @@ package final class LoopBound<Value>: @unchecked Sendable {
         _modify { check(); yield &stored }
     }
 
+    /// One exclusive access to the whole value (so a call may pass one of its fields inout to another).
+    package func withValue<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        check()
+        return try body(&stored)
+    }
+
     private func check() {
         precondition(loop.isCurrent || loop.hasEnded, "loop-bound state touched off its network thread")
     }

@@ -6,27 +6,6 @@ import Signaling
 import Testing
 import TestSupport
 
-/// The built `tuicall` binary (TUICALL_BIN overrides), found beside the test bundle or in .build/debug.
-enum TuicallExecutable {
-    static func path() throws -> String {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["TUICALL_BIN"], !env.isEmpty { candidates.append(env) }
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-            for _ in 0..<4 {
-                candidates.append(dir.appendingPathComponent("tuicall").path)
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/tuicall").path)
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw BrowserTestError("tuicall is not built (swift build)")
-        }
-        return found
-    }
-}
-
 /// `tuicall headless` as a child process with its stats file.
 final class HeadlessPeer {
     let process = Process()
@@ -40,7 +19,7 @@ final class HeadlessPeer {
         directory = dir
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         statsPath = dir.appendingPathComponent("stats.json").path
-        process.executableURL = URL(fileURLWithPath: try TuicallExecutable.path())
+        process.executableURL = URL(fileURLWithPath: try TuicallBinary.path())
         process.arguments = ["headless", "--server", "ws://127.0.0.1:\(port)/", "--name", name, "--camera", "test",
                              "--mic", "test", "--duration", String(duration), "--stats-json", statsPath,
                              "--log", dir.appendingPathComponent("headless.log").path]

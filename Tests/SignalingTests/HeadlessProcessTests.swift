@@ -6,20 +6,7 @@ import TestSupport
 
 /// The built `tuicall` binary (TUICALL_BIN overrides), if it has the `headless` subcommand.
 enum HeadlessBinary {
-    static let path: String? = {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["TUICALL_BIN"], !env.isEmpty { candidates.append(env) }
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-            for _ in 0..<4 {
-                candidates.append(dir.appendingPathComponent("tuicall").path)
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/tuicall").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let path: String? = TuicallBinary.found
 
     /// True when the binary exists and knows `headless` (it is registered by the lead's TuiCall.swift).
     static let available: Bool = {

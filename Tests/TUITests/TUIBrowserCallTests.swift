@@ -4,6 +4,7 @@ import Foundation
 import Media
 import Signaling
 import Testing
+import TestSupport
 
 /// The promise of the project, as users meet it: a terminal user (the real `tuicall` in tmux) and a
 /// browser user (headless Chromium on the web client of `tuicall serve`) call each other, both ways.

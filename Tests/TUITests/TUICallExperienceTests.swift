@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestSupport
 
 /// The call experience as a person meets it in a real terminal (the real `tuicall` in tmux): pastes that
 /// cannot run commands, ringing that can be answered from the chat input and that ends, honest messages,

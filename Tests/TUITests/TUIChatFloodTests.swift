@@ -3,6 +3,7 @@ import HummingbirdWSClient
 import Logging
 import Signaling
 import Testing
+import TestSupport
 
 /// One user flooding the chat with 60 KB lines (as fast as the server lets through) once froze every TUI: a
 /// keystroke echoed after 24 s. The real `tuicall` in tmux must keep echoing keys at once.

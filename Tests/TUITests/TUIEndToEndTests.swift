@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// End-to-end tests of the terminal UI: the real `tuicall` binary (server and clients) in tmux,
 /// asserting on what a user sees in the panes. Serialized: each starts its own tmux server,

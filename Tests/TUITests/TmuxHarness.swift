@@ -1,35 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Errors of the test harness, with what to do about them.
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
-}
-
-/// The already-built `tuicall` binary: this target builds nothing, it runs the product of
-/// `swift build` (next to the test bundle, e.g. .build/debug/tuicall). TUICALL_BIN overrides.
-enum TuicallBinary {
-    static func path(filePath: String = #filePath) throws -> String {
-        let fm = FileManager.default
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["TUICALL_BIN"], !env.isEmpty { candidates.append(env) }
-        // The test bundle runs from the build directory, where the products are.
-        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-            for _ in 0..<4 {
-                candidates.append(dir.appendingPathComponent("tuicall").path)
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("tuicall").path)
-        // Package root from this file: Tests/TUITests/<file>.
-        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/tuicall").path)
-        for c in candidates where fm.isExecutableFile(atPath: c) { return c }
-        throw HarnessError("tuicall binary not found (looked at \(candidates.joined(separator: ", "))): "
-                           + "run `swift build` first, or set TUICALL_BIN to the binary")
-    }
 }
 
 /// A private tmux server (its own socket) for one test: sessions of a fixed size running real

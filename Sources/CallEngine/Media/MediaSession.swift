@@ -44,39 +44,55 @@ package enum MediaSessionError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The media of one PeerConnection: senders for our tracks, receivers for the peer's, RTCP on the network thread.
+/// The media of one PeerConnection: a sender per sending m-line, a receiver per receiving one, their
+/// feedback features, and the session-wide SR/RR reports on the network thread.
 ///
 /// Create after offer/answer, add sinks, then `start`; `stats()` any time; `stop` before closing the connection.
+/// `@unchecked Sendable`: the streams are set once in `start` (under `lock`) and only read afterwards (also
+/// after `stop`, for `stats()`); the network-thread state is loop-bound.
 package final class MediaSession: @unchecked Sendable {
+    /// Encoder start bitrate, also the loss-based controller's start.
+    package static let defaultStartBitrate = 500_000
+
     package let peerConnection: PeerConnection
     package let options: MediaSessionOptions
     private let output: PacketOutput
     private var loop: NetworkLoop { peerConnection.transport.loop }
     private let videoSinks = SinkSet<any VideoSink>()
     private let audioSinks = SinkSet<any AudioSink>()
-    private let lock = Mutex(())
-    private var started = false
-    private var timer: LoopTimer?
-
-    // Set in start, then read on the network thread only.
-    private var videoSenders: [VideoSender] = []
-    private var audioSenders: [AudioSender] = []
-    private var videoReceivers: [VideoReceiver] = []
-    private var audioReceivers: [AudioReceiver] = []
-    private var midExtensionIds: [UInt8] = []
-    private var byMid: [String: Receiver] = [:]
-    private var byPayloadType: [UInt8: Receiver] = [:]
-    private var bySsrc: [UInt32: Receiver] = [:]
+    private let lock = Mutex<Streams?>(nil)
+    private let timer = Mutex<LoopTimer?>(nil)
+    private let stopped = Mutex(false)
     /// SSRC of our RTCP when we send no media.
     private let receiverSsrc = UInt32.random(in: 1...UInt32.max)
-    private var scheduler = ReportScheduler()
-    private var rtt = RttEstimator()
-    private var remb = RembEstimator()
-    private var sendsRemb = false
-    private var absSendTimeId: UInt8?
-    private var unroutedPackets = 0
-    /// Copy of `rtt` for `stats()` from other threads.
+    /// Copy of the smoothed RTT for `stats()` from other threads.
     private let smoothedRttMs = Mutex<Double?>(nil)
+
+    private typealias VideoSender = RtpSender<VP8SenderCodec>
+    private typealias AudioSender = RtpSender<OpusSenderCodec>
+    private typealias VideoReceiver = RtpReceiver<VideoReceivePipeline>
+    private typealias AudioReceiver = RtpReceiver<AudioReceivePipeline>
+
+    /// The streams, fixed by `start`.
+    private struct Streams: Sendable {
+        var videoSenders: [VideoSender] = []
+        var audioSenders: [AudioSender] = []
+        var videoReceivers: [VideoReceiver] = []
+        var audioReceivers: [AudioReceiver] = []
+        var feedbackSsrc: UInt32
+        var midExtensionIds: [UInt8] = []
+    }
+
+    /// Routing and reports: network thread only.
+    private struct NetworkState {
+        var streams: Streams?
+        var byMid: [String: Receiver] = [:]
+        var byPayloadType: [UInt8: Receiver] = [:]
+        var bySsrc: [UInt32: Receiver] = [:]
+        var reports: ReportFeature
+        var unroutedPackets = 0
+    }
+    private let net: LoopBound<NetworkState>
 
     private enum Receiver {
         case video(VideoReceiver)
@@ -87,6 +103,7 @@ package final class MediaSession: @unchecked Sendable {
         self.peerConnection = peerConnection
         self.options = options
         output = PacketOutput(transport: peerConnection.transport, drop: options.dropOutgoingRtp)
+        net = LoopBound(NetworkState(reports: ReportFeature(cname: options.cname)), loop: peerConnection.transport.loop)
     }
 
     /// Decoded video of every received video m-line goes to `sink` (on the decode thread; `accept` must not block).
@@ -97,89 +114,133 @@ package final class MediaSession: @unchecked Sendable {
     /// Starts sending `video`/`audio` on our negotiated sending m-lines and receiving on the peer's.
     package func start(video: VideoSource?, audio: AudioSource?) throws {
         guard let session = peerConnection.negotiated else { throw MediaSessionError.notNegotiated }
-        try lock.withLock { _ in
-            guard !started else { throw MediaSessionError.alreadyStarted }
-            started = true
-            try build(session, video: video, audio: audio)
+        let streams = try lock.withLock { current -> Streams in
+            guard current == nil else { throw MediaSessionError.alreadyStarted }
+            let built = try build(session, video: video, audio: audio)
+            current = built
+            return built
         }
-        let box = WeakMediaSession(self)
+        let routes = routing(streams, session)
+        loop.sync { [self] in
+            net.value.streams = streams
+            (net.value.byMid, net.value.byPayloadType, net.value.bySsrc) = routes
+        }
+        let box = WeakBox<MediaSession>()
+        box.value = self
         peerConnection.setMediaHandlers(TransportHandlers(onRtp: { box.value?.onRtp($0) },
                                                           onRtcp: { box.value?.onRtcp($0) }))
-        for r in videoReceivers { try r.start() }
-        for r in audioReceivers { try r.start() }
-        for s in videoSenders { try s.start() }
-        for s in audioSenders { try s.start() }
-        timer = loop.every(ms: options.feedbackIntervalMs) { box.value?.poll() ?? false }
+        for r in streams.videoReceivers { try r.start() }
+        for r in streams.audioReceivers { try r.start() }
+        for s in streams.videoSenders { try s.start() }
+        for s in streams.audioSenders { try s.start() }
+        let started = loop.every(ms: options.feedbackIntervalMs) { box.value?.poll() ?? false }
+        timer.withLock { $0 = started }
     }
 
-    private func build(_ session: NegotiatedSession, video: VideoSource?, audio: AudioSource?) throws {
+    private func build(_ session: NegotiatedSession, video: VideoSource?, audio: AudioSource?) throws -> Streams {
+        var videoSenders: [VideoSender] = [], audioSenders: [AudioSender] = []
         if let video, let m = session.sendingMedia(kind: .video), let codec = m.codec, let ssrc = m.localSsrc {
-            videoSenders.append(VideoSender(media: m, ssrc: ssrc, codec: codec, source: video, output: output,
-                                            loop: loop, settings: options.videoEncoder))
+            let rtx = codec.rtxPayloadType.flatMap { pt in
+                m.localRtxSsrc.map { NackResponder.RtxParameters(payloadType: pt, ssrc: $0) }
+            }
+            let features: [any StreamFeature & Sendable] = [
+                NackResponseFeature(rtx: rtx), KeyframeRequestFeature(),
+                RateControlFeature(startBitrate: Self.defaultStartBitrate),
+            ]
+            videoSenders.append(VideoSender(
+                media: m, ssrc: ssrc, payloadType: codec.payloadType,
+                codec: VP8SenderCodec(settings: options.videoEncoder, startBitrate: Self.defaultStartBitrate),
+                source: .video(video), features: features, startBitrate: Self.defaultStartBitrate, output: output,
+                loop: loop))
         }
         if let audio, let m = session.sendingMedia(kind: .audio), let codec = m.codec, let ssrc = m.localSsrc {
-            do {
-                audioSenders.append(try AudioSender(media: m, ssrc: ssrc, codec: codec, source: audio, output: output, loop: loop))
-            } catch { throw MediaSessionError.codec("\(error)") }
+            let opus: OpusSenderCodec
+            do { opus = try OpusSenderCodec(channels: audio.channels) } catch { throw MediaSessionError.codec("\(error)") }
+            audioSenders.append(AudioSender(media: m, ssrc: ssrc, payloadType: codec.payloadType, codec: opus,
+                                            source: .audio(audio), features: [], startBitrate: nil, output: output,
+                                            loop: loop))
         }
+        let feedbackSsrc = videoSenders.first?.ssrc ?? audioSenders.first?.ssrc ?? receiverSsrc
+        var streams = Streams(videoSenders: videoSenders, audioSenders: audioSenders, feedbackSsrc: feedbackSsrc)
+        let absSendTimeId = session.activeMedia.first { $0.kind == .video && $0.receives }?.absSendTimeExtensionId
         for m in session.receivingMedia(kind: .video) {
             guard let codec = m.codec else { continue }
-            let r = VideoReceiver(media: m, codec: codec, sinks: videoSinks)
-            videoReceivers.append(r)
-            route(.video(r), media: m, payloadTypes: [codec.payloadType] + (codec.rtxPayloadType.map { [$0] } ?? []))
-            if codec.supports(RtcpFeedback.remb) { sendsRemb = true }
+            var features: [any StreamFeature & Sendable] = []
+            if codec.supports(RtcpFeedback.remb) { features.append(RembFeature(absSendTimeId: absSendTimeId)) }
+            if let rtx = codec.rtxPayloadType {
+                features.append(RtxReceiveFeature(rtxPayloadType: rtx, mediaPayloadType: codec.payloadType))
+            }
+            if codec.supports(RtcpFeedback.nack) { features.append(NackFeature()) }
+            if codec.supports(RtcpFeedback.pli) { features.append(PliFeature()) }
+            streams.videoReceivers.append(VideoReceiver(
+                media: m, payloadType: codec.payloadType,
+                pipeline: VideoReceivePipeline(mid: m.mid, sinks: videoSinks, loop: loop),
+                features: features, feedbackSsrc: feedbackSsrc, loop: loop))
         }
         for m in session.receivingMedia(kind: .audio) {
             guard let codec = m.codec else { continue }
-            let r = AudioReceiver(media: m, codec: codec, sinks: audioSinks)
-            audioReceivers.append(r)
-            route(.audio(r), media: m, payloadTypes: [codec.payloadType])
+            streams.audioReceivers.append(AudioReceiver(
+                media: m, payloadType: codec.payloadType, pipeline: AudioReceivePipeline(mid: m.mid, sinks: audioSinks),
+                features: [], feedbackSsrc: feedbackSsrc, loop: loop))
         }
         for m in session.activeMedia {
-            if let id = m.midExtensionId, !midExtensionIds.contains(id) { midExtensionIds.append(id) }
-            if m.kind == .video, m.receives, absSendTimeId == nil { absSendTimeId = m.absSendTimeExtensionId }
+            if let id = m.midExtensionId, !streams.midExtensionIds.contains(id) { streams.midExtensionIds.append(id) }
         }
+        return streams
     }
 
-    private func route(_ receiver: Receiver, media: NegotiatedMedia, payloadTypes: [UInt8]) {
-        byMid[media.mid] = receiver
-        for ssrc in [media.remoteSsrc, media.remoteRtxSsrc].compactMap({ $0 }) { bySsrc[ssrc] = receiver }
-        for pt in payloadTypes {
-            // A payload type shared by two m-lines cannot route on its own (mid or SSRC must).
-            if byPayloadType[pt] == nil { byPayloadType[pt] = receiver } else { byPayloadType[pt] = nil }
+    /// Where an inbound packet goes: by mid (BUNDLE), by SSRC, or by a payload type unique to one m-line.
+    private func routing(_ streams: Streams, _ session: NegotiatedSession)
+        -> ([String: Receiver], [UInt8: Receiver], [UInt32: Receiver]) {
+        var byMid: [String: Receiver] = [:], byPayloadType: [UInt8: Receiver] = [:], bySsrc: [UInt32: Receiver] = [:]
+        func route(_ receiver: Receiver, media: NegotiatedMedia, payloadTypes: [UInt8]) {
+            byMid[media.mid] = receiver
+            for ssrc in [media.remoteSsrc, media.remoteRtxSsrc].compactMap({ $0 }) { bySsrc[ssrc] = receiver }
+            for pt in payloadTypes {
+                // A payload type shared by two m-lines cannot route on its own (mid or SSRC must).
+                if byPayloadType[pt] == nil { byPayloadType[pt] = receiver } else { byPayloadType[pt] = nil }
+            }
         }
+        for r in streams.videoReceivers {
+            let rtx = r.media.codec?.rtxPayloadType.map { [$0] } ?? []
+            route(.video(r), media: r.media, payloadTypes: [r.payloadType] + rtx)
+        }
+        for r in streams.audioReceivers { route(.audio(r), media: r.media, payloadTypes: [r.payloadType]) }
+        return (byMid, byPayloadType, bySsrc)
     }
 
     /// Stops capture, the codec threads and RTCP (sends BYE); sinks are not closed (the caller owns them).
     package func stop() {
-        let wasStarted = lock.withLock { _ -> Bool in defer { started = false }; return started }
-        guard wasStarted else { return }
-        for s in videoSenders { s.stop() }
-        for s in audioSenders { s.stop() }
-        let ssrcs = videoSenders.map(\.ssrc) + audioSenders.map(\.ssrc)
-        timer?.cancel()
-        timer = nil
+        guard let streams = current, !stopped.withLock({ s in defer { s = true }; return s }) else { return }
+        for s in streams.videoSenders { s.stop() }
+        for s in streams.audioSenders { s.stop() }
+        let ssrcs = streams.videoSenders.map(\.ssrc) + streams.audioSenders.map(\.ssrc)
+        timer.withLock { t in t?.cancel(); t = nil }
         // Posted, never waited for: the connection may already be closed (its loop stopped).
         if !ssrcs.isEmpty { loop.invoke { [output] in output.send(rtcp: [.goodbye(Goodbye(ssrcs: ssrcs))]) } }
         peerConnection.setMediaHandlers(TransportHandlers())
-        for r in videoReceivers { r.stop() }
-        for r in audioReceivers { r.stop() }
+        for r in streams.videoReceivers { r.stop() }
+        for r in streams.audioReceivers { r.stop() }
     }
+
+    private var current: Streams? { lock.withLock { $0 } }
 
     /// Mutes our audio (silence is sent) or video (nothing is sent; unmute resumes with a keyframe).
     package func setMuted(audio: Bool? = nil, video: Bool? = nil) {
-        if let audio { for s in audioSenders { s.setMuted(audio) } }
-        if let video { for s in videoSenders { s.setMuted(video) } }
+        guard let streams = current else { return }
+        if let audio { for s in streams.audioSenders { s.setMuted(audio) } }
+        if let video { for s in streams.videoSenders { s.setMuted(video) } }
     }
 
     /// Makes our next video frame a keyframe.
-    package func requestKeyframe() { for s in videoSenders { s.requestKeyframe() } }
+    package func requestKeyframe() { for s in current?.videoSenders ?? [] { s.requestKeyframe() } }
 
     /// Asks the peer for a keyframe now (as if our decoder had lost its reference), bypassing the rate limit.
     package func sendPictureLossIndication() {
-        loop.invoke { [self] in
-            let packets = videoReceivers.compactMap { r in
-                r.mediaSsrc.map { RtcpPacket.pli(PictureLossIndication(senderSsrc: feedbackSsrc, mediaSsrc: $0)) }
+        guard let streams = current else { return }
+        loop.invoke { [output] in
+            let packets = streams.videoReceivers.compactMap { r in
+                r.mediaSsrc.map { RtcpPacket.pli(PictureLossIndication(senderSsrc: streams.feedbackSsrc, mediaSsrc: $0)) }
             }
             output.send(rtcp: packets)
         }
@@ -187,11 +248,11 @@ package final class MediaSession: @unchecked Sendable {
 
     /// A getStats-like snapshot; any thread, never waits for the network thread (also after stop).
     package func stats() -> MediaSessionStats {
-        let (vs, aus, vr, ar) = lock.withLock { _ in (videoSenders, audioSenders, videoReceivers, audioReceivers) }
-        let now = MonotonicClock.now()
         var s = MediaSessionStats()
-        s.outbound = vs.map { $0.stats() } + aus.map { $0.stats() }
-        s.inbound = vr.map { $0.stats(nowNs: now) } + ar.map { $0.stats(nowNs: now) }
+        guard let streams = current else { return s }
+        let now = MonotonicClock.now()
+        s.outbound = streams.videoSenders.map { $0.stats() } + streams.audioSenders.map { $0.stats() }
+        s.inbound = streams.videoReceivers.map { $0.stats(nowNs: now) } + streams.audioReceivers.map { $0.stats(nowNs: now) }
         s.roundTripTimeMs = smoothedRttMs.withLock { $0 }
         s.packetsDroppedByHook = output.dropped
         return s
@@ -199,120 +260,80 @@ package final class MediaSession: @unchecked Sendable {
 
     // MARK: network thread
 
-    private var feedbackSsrc: UInt32 { videoSenders.first?.ssrc ?? audioSenders.first?.ssrc ?? receiverSsrc }
-
     private func onRtp(_ bytes: [UInt8]) {
-        guard let packet = try? RtpPacket(parsing: bytes) else { return }
+        guard let streams = net.value.streams, let packet = try? RtpPacket(parsing: bytes) else { return }
         let now = MonotonicClock.now()
         var receiver: Receiver?
-        for id in midExtensionIds {
-            if let data = packet.extensionData(id: id), let mid = HeaderExtensions.decodeMid(data), let r = byMid[mid] {
+        for id in streams.midExtensionIds {
+            if let data = packet.extensionData(id: id), let mid = HeaderExtensions.decodeMid(data),
+               let r = net.value.byMid[mid] {
                 receiver = r
-                bySsrc[packet.ssrc] = r  // Chromium stops sending the mid once we have sent RTCP
+                net.value.bySsrc[packet.ssrc] = r  // Chromium stops sending the mid once we have sent RTCP
                 break
             }
         }
-        if receiver == nil { receiver = bySsrc[packet.ssrc] }
-        if receiver == nil, let r = byPayloadType[packet.payloadType] {
+        if receiver == nil { receiver = net.value.bySsrc[packet.ssrc] }
+        if receiver == nil, let r = net.value.byPayloadType[packet.payloadType] {
             receiver = r
-            bySsrc[packet.ssrc] = r
+            net.value.bySsrc[packet.ssrc] = r
         }
         switch receiver {
-        case .video(let r)?:
-            let abs = absSendTimeId.flatMap { packet.extensionData(id: $0) }.flatMap(HeaderExtensions.decodeAbsSendTime)
-            remb.onPacket(size: bytes.count, absSendTime: abs, arrivalNs: now)
-            r.receive(packet, size: bytes.count, nowNs: now)
-        case .audio(let r)?:
-            r.receive(packet, size: bytes.count, nowNs: now)
-        case nil:
-            unroutedPackets += 1
+        case .video(let r)?: r.receive(packet, size: bytes.count, nowNs: now)
+        case .audio(let r)?: r.receive(packet, size: bytes.count, nowNs: now)
+        case nil: net.value.unroutedPackets += 1
         }
     }
 
     private func onRtcp(_ bytes: [UInt8]) {
-        guard let packets = try? RtcpPacket.parseCompound(bytes) else { return }
+        guard let streams = net.value.streams, let packets = try? RtcpPacket.parseCompound(bytes) else { return }
         let now = MonotonicClock.now()
         for packet in packets {
             switch packet {
             case .senderReport(let sr):
-                for r in videoReceivers { r.onSenderReport(sr, nowNs: now) }
-                for r in audioReceivers { r.onSenderReport(sr, nowNs: now) }
-                onReportBlocks(sr.reports, nowNs: now)
+                for r in streams.videoReceivers { r.onSenderReport(sr, nowNs: now) }
+                for r in streams.audioReceivers { r.onSenderReport(sr, nowNs: now) }
+                measureRtt(sr.reports, streams, nowNs: now)
             case .receiverReport(let rr):
-                onReportBlocks(rr.reports, nowNs: now)
-            case .nack(let n):
-                videoSenders.first { $0.ssrc == n.mediaSsrc }?.onNack(n, nowNs: now)
-            case .pli(let p):
-                videoSenders.first { $0.ssrc == p.mediaSsrc }?.onPli(nowNs: now)
-            case .fir(let f):
-                for s in videoSenders where f.entries.contains(where: { $0.ssrc == s.ssrc }) { s.onFir(f, nowNs: now) }
-            case .remb(let r):
-                for s in videoSenders where r.ssrcs.isEmpty || r.ssrcs.contains(s.ssrc) { s.onRemb(r) }
+                measureRtt(rr.reports, streams, nowNs: now)
             case .sourceDescription, .goodbye, .unknown:
+                continue
+            default:
                 break
             }
+            for s in streams.videoSenders { s.rtcp(packet, nowNs: now) }
+            for s in streams.audioSenders { s.rtcp(packet, nowNs: now) }
         }
     }
 
-    private func onReportBlocks(_ blocks: [ReportBlock], nowNs: UInt64) {
+    /// RTT from the blocks about our streams, before the streams see the report.
+    private func measureRtt(_ blocks: [ReportBlock], _ streams: Streams, nowNs: UInt64) {
         for block in blocks {
-            let measured = rtt.onReportBlock(block, nowNs: nowNs)
-            let smoothed = measured == nil ? nil : rtt.smoothedRttNs
-            if let smoothed { smoothedRttMs.withLock { $0 = Double(smoothed) / 1e6 } }
-            if let smoothed { for r in videoReceivers { r.updateRtt(smoothed) } }
-            if let s = videoSenders.first(where: { $0.ssrc == block.ssrc }) {
-                s.onReportBlock(block, rttNs: smoothed, nowNs: nowNs)
-            }
-            if let s = audioSenders.first(where: { $0.ssrc == block.ssrc }) { s.onReportBlock(block, rttNs: smoothed) }
+            guard let smoothed = net.value.reports.reportBlock(block, nowNs: nowNs) else { continue }
+            smoothedRttMs.withLock { $0 = Double(smoothed) / 1e6 }
+            for r in streams.videoReceivers { r.updateRtt(smoothed) }
+            streams.videoSenders.first { $0.ssrc == block.ssrc }?.updateRtt(smoothed)
+            streams.audioSenders.first { $0.ssrc == block.ssrc }?.updateRtt(smoothed)
         }
     }
 
-    /// Timer: returns false once stopped.
+    /// Timer: the receivers' feedback, with the reports when they are due; false once stopped.
     private func poll() -> Bool {
+        guard let streams = net.value.streams else { return true }
         let now = MonotonicClock.now()
-        let sender = feedbackSsrc
         var feedback: [RtcpPacket] = []
-        for r in videoReceivers { feedback += r.poll(senderSsrc: sender, nowNs: now) }
-        if sendsRemb {
-            let ssrcs = videoReceivers.compactMap(\.mediaSsrc)
-            if !ssrcs.isEmpty, let r = remb.pollRemb(senderSsrc: sender, mediaSsrcs: ssrcs, nowNs: now) {
-                feedback.append(.remb(r))
-            }
-        }
-        if scheduler.shouldSend(nowNs: now) {
-            output.send(rtcp: report(nowNs: now) + feedback)
-        } else if !feedback.isEmpty {
-            output.send(rtcp: feedback)  // reduced-size RTCP (rtcp-rsize)
-        }
-        return true
-    }
-
-    /// SR per sending stream (RR when we send nothing) with report blocks and SDES CNAME.
-    private func report(nowNs: UInt64) -> [RtcpPacket] {
-        var blocks = videoReceivers.compactMap { $0.makeReportBlock(nowNs: nowNs) }
-            + audioReceivers.compactMap { $0.makeReportBlock(nowNs: nowNs) }
+        for r in streams.videoReceivers { feedback += r.poll(nowNs: now) }
+        for r in streams.audioReceivers { feedback += r.poll(nowNs: now) }
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        let ntp = NtpTimestamp(unixNs: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
-        var out: [RtcpPacket] = []
-        let stats = videoSenders.map(\.sendStats) + audioSenders.map(\.sendStats)
-        for s in stats where s.hasSent {
-            out.append(.senderReport(s.makeSenderReport(ntpTime: ntp, nowNs: nowNs, reports: Array(blocks.prefix(31)))))
-            blocks = []
-        }
-        if out.isEmpty {
-            out.append(.receiverReport(ReceiverReport(ssrc: feedbackSsrc, reports: Array(blocks.prefix(31)))))
-        } else {
-            rtt.onSenderReportSent(ntpTime: ntp, nowNs: nowNs)
-        }
-        let ssrcs = stats.isEmpty ? [feedbackSsrc] : stats.map(\.ssrc)
-        out.append(.sourceDescription(SourceDescription(chunks: ssrcs.map { .init(ssrc: $0, cname: options.cname) })))
-        return out
+        let unixNs = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        let reports = net.value.reports.poll(
+            nowNs: now, unixNs: unixNs,
+            senders: streams.videoSenders.map(\.sendStats) + streams.audioSenders.map(\.sendStats),
+            blocks: { streams.videoReceivers.compactMap { $0.makeReportBlock(nowNs: now) }
+                      + streams.audioReceivers.compactMap { $0.makeReportBlock(nowNs: now) } },
+            feedbackSsrc: streams.feedbackSsrc)
+        // Feedback alone goes as reduced-size RTCP (rtcp-rsize).
+        output.send(rtcp: reports + feedback)
+        return true
     }
-}
-
-/// Lets transport callbacks reach the session without keeping it alive.
-private final class WeakMediaSession: @unchecked Sendable {
-    weak var value: MediaSession?
-    init(_ value: MediaSession) { self.value = value }
 }

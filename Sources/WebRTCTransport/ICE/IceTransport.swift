@@ -52,7 +52,7 @@ package final class IceTransport: @unchecked Sendable {
     private let closed = DispatchSemaphore(value: 0)
     /// `agent` for `send`, which DTLS and the media path call, kept apart from teardown.
     private let sendTarget = Mutex<AgentHandle?>(nil)
-    private let callbackTarget = IceCallbackTarget()
+    private let callbackTarget = WeakBox<IceTransport>()
     private var receiveAttached = false
 
     /// Creates the agent; `onEvent` and `onPacket` run on `loop`'s thread.
@@ -123,26 +123,26 @@ package final class IceTransport: @unchecked Sendable {
     }
 
     private func connectSignals(_ agent: OpaquePointer) {
-        callbackTarget.transport = self
+        callbackTarget.value = self
         let target = callbackTarget
         let instance = UnsafeMutableRawPointer(agent)
         let onCandidate: @convention(c) (OpaquePointer?, UnsafeMutablePointer<NiceCandidate>?, gpointer?) -> Void = { _, cand, ud in
-            guard let cand, let t = IceCallbackTarget.transport(ud) else { return }
+            guard let cand, let t = IceTransport.target(ud) else { return }
             t.didGather(cand)
         }
         let onGathered: @convention(c) (OpaquePointer?, guint, gpointer?) -> Void = { _, _, ud in
-            IceCallbackTarget.transport(ud)?.onEvent(.gatheringComplete)
+            IceTransport.target(ud)?.onEvent(.gatheringComplete)
         }
         let onState: @convention(c) (OpaquePointer?, guint, guint, guint, gpointer?) -> Void = { _, _, _, state, ud in
-            IceCallbackTarget.transport(ud)?.componentStateChanged(state)
+            IceTransport.target(ud)?.componentStateChanged(state)
         }
         let onPair: @convention(c) (OpaquePointer?, guint, guint, UnsafeMutablePointer<NiceCandidate>?,
                                     UnsafeMutablePointer<NiceCandidate>?, gpointer?) -> Void = { _, _, _, l, r, ud in
-            guard let l, let r, let t = IceCallbackTarget.transport(ud) else { return }
+            guard let l, let r, let t = IceTransport.target(ud) else { return }
             t.onEvent(.selectedPair(local: IceTransport.describe(l), remote: IceTransport.describe(r)))
         }
         // Each registration holds its own reference to the target; GLib drops it when the handler goes.
-        let release: GClosureNotify = { ud, _ in if let ud { Unmanaged<IceCallbackTarget>.fromOpaque(ud).release() } }
+        let release: GClosureNotify = { ud, _ in if let ud { Unmanaged<WeakBox<IceTransport>>.fromOpaque(ud).release() } }
         func connect(_ signal: String, _ callback: GCallback) {
             let ud = Unmanaged.passRetained(target).toOpaque()
             signalIDs.append(g_signal_connect_data(instance, signal, callback, ud, release, G_CONNECT_DEFAULT))
@@ -153,7 +153,7 @@ package final class IceTransport: @unchecked Sendable {
         connect("new-selected-pair-full", unsafeBitCast(onPair, to: GCallback.self))
         // The receive callback's reference is dropped in `AgentTeardown` after it is detached.
         _ = nice_agent_attach_recv(agent, streamID, Self.componentID, loop.context, { _, _, _, len, buf, ud in
-            guard let buf, let t = IceCallbackTarget.transport(ud) else { return }
+            guard let buf, let t = IceTransport.target(ud) else { return }
             t.onPacket(UnsafeRawBufferPointer(start: buf, count: Int(len)))
         }, Unmanaged.passRetained(target).toOpaque())
         receiveAttached = true
@@ -337,6 +337,13 @@ package final class IceTransport: @unchecked Sendable {
         receiveAttached = false
     }
 
+    /// What libnice's C callbacks hold: a weak way back to the transport, so a callback racing the transport's
+    /// deinit finds nil rather than freed memory (weak loads are atomic, any thread may read one).
+    fileprivate static func target(_ ud: gpointer?) -> IceTransport? {
+        guard let ud else { return nil }
+        return Unmanaged<WeakBox<IceTransport>>.fromOpaque(ud).takeUnretainedValue().value
+    }
+
     static func describe(_ c: UnsafeMutablePointer<NiceCandidate>) -> String {
         var buf = [CChar](repeating: 0, count: Int(NICE_ADDRESS_STRING_LEN))
         nice_address_to_string(&c.pointee.addr, &buf)
@@ -360,17 +367,6 @@ package final class IceTransport: @unchecked Sendable {
 /// A NiceAgent* for `send`: libnice locks the agent itself, so any thread may send on it.
 private struct AgentHandle: @unchecked Sendable { let agent: OpaquePointer }
 
-/// What libnice's C callbacks hold: a weak way back to the transport, so a callback racing the transport's
-/// deinit finds nil rather than freed memory. Weak loads are atomic, so any thread may read it.
-private final class IceCallbackTarget: @unchecked Sendable {
-    weak var transport: IceTransport?
-
-    static func transport(_ ud: gpointer?) -> IceTransport? {
-        guard let ud else { return nil }
-        return Unmanaged<IceCallbackTarget>.fromOpaque(ud).takeUnretainedValue().transport
-    }
-}
-
 /// Detaches and frees one agent; runs on the network thread (or after it has ended).
 private struct AgentTeardown: @unchecked Sendable {  // the agent pointer is used only by `run`, once
     let agent: OpaquePointer
@@ -378,7 +374,7 @@ private struct AgentTeardown: @unchecked Sendable {  // the agent pointer is use
     let signalIDs: [gulong]
     let context: OpaquePointer
     /// Set when the receive callback holds a reference to drop.
-    let target: IceCallbackTarget?
+    let target: WeakBox<IceTransport>?
     let closed: DispatchSemaphore
 
     func run() {

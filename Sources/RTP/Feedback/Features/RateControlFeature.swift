@@ -1,0 +1,41 @@
+/// Our sending rate: the peer's REMB caps it, loss in its report blocks about our stream moves it
+/// (`LossBasedRateController`: up below 2 % loss, cut above 10 %). Asks the encoder only on a change.
+package struct RateControlFeature: StreamFeature, Sendable {
+    package private(set) var controller: LossBasedRateController
+    package private(set) var appliedBitrate: Int
+
+    package init(startBitrate: Int) {
+        controller = LossBasedRateController(startBitrate: startBitrate)
+        appliedBitrate = startBitrate
+    }
+
+    package mutating func rtcp(_ packet: RtcpPacket, _ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction] {
+        guard let ssrc = stream.mediaSsrc else { return [] }
+        switch packet {
+        case .remb(let remb) where remb.ssrcs.isEmpty || remb.ssrcs.contains(ssrc):
+            return apply(controller.onRemb(bitrate: remb.bitrate))
+        case .senderReport(let sr):
+            return onBlocks(sr.reports, ssrc: ssrc, stream, nowNs: nowNs)
+        case .receiverReport(let rr):
+            return onBlocks(rr.reports, ssrc: ssrc, stream, nowNs: nowNs)
+        default:
+            return []
+        }
+    }
+
+    private mutating func onBlocks(_ blocks: [ReportBlock], ssrc: UInt32, _ stream: StreamContext,
+                                   nowNs: UInt64) -> [FeedbackAction] {
+        var out: [FeedbackAction] = []
+        for block in blocks where block.ssrc == ssrc {
+            if let rtt = stream.rttNs { controller.rttNs = rtt }
+            out += apply(controller.onLossReport(fractionLost: block.fractionLostRatio, nowNs: nowNs))
+        }
+        return out
+    }
+
+    private mutating func apply(_ target: Int) -> [FeedbackAction] {
+        guard target != appliedBitrate else { return [] }
+        appliedBitrate = target
+        return [.setTargetBitrate(target)]
+    }
+}

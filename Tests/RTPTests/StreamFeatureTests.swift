@@ -1,0 +1,57 @@
+@testable import RTP
+import Testing
+
+/// The feedback features as a stream chains them: each one does its part, and a new one is just another element.
+@Suite struct StreamFeatureTests {
+    static let media: UInt32 = 0x1111, rtx: UInt32 = 0x2222, ours: UInt32 = 0x9999
+    static let ms: UInt64 = 1_000_000
+
+    static func packet(_ seq: UInt16, pt: UInt8 = 96, ssrc: UInt32 = media) -> RtpPacket {
+        RtpPacket(payloadType: pt, sequenceNumber: seq, timestamp: UInt32(seq) * 3000, ssrc: ssrc, marker: true,
+                  payload: [0x10, 0, 0, UInt8(truncatingIfNeeded: seq)])
+    }
+
+    @Test func receivingChainUnwrapsRtxNacksAGapAndAsksForAKeyframeOnOverflow() throws {
+        var chain = FeatureChain([RtxReceiveFeature(rtxPayloadType: 97, mediaPayloadType: 96), NackFeature(), PliFeature()])
+        var stream = StreamContext(feedbackSsrc: Self.ours, mediaSsrc: Self.media)
+        // 1, 2, then 5: 3 and 4 are missing.
+        for seq: UInt16 in [1, 2, 5] {
+            let p = try #require(chain.unwrap(Self.packet(seq), &stream))
+            chain.received(p, &stream, nowNs: UInt64(seq) * Self.ms)
+        }
+        #expect(chain.poll(&stream, nowNs: 6 * Self.ms).isEmpty)  // within the reordering delay
+        let actions = chain.poll(&stream, nowNs: 40 * Self.ms)
+        #expect(actions.contains(.sendRtcp(.nack(GenericNack(senderSsrc: Self.ours, mediaSsrc: Self.media,
+                                                               sequenceNumbers: [3, 4])))))
+        // The repair arrives as RTX: unwrapped to packet 3, marked as a retransmission.
+        let repair = Rtx.encapsulate(Self.packet(3), rtxPayloadType: 97, rtxSsrc: Self.rtx, rtxSequenceNumber: 500)
+        let unwrapped = try #require(chain.unwrap(repair, &stream))
+        #expect(unwrapped.sequenceNumber == 3 && unwrapped.ssrc == Self.media && stream.isRetransmission)
+        // A padding-only RTX probe is consumed.
+        #expect(chain.unwrap(RtpPacket(payloadType: 97, sequenceNumber: 501, timestamp: 0, ssrc: Self.rtx, marker: false,
+                                       payload: []), &stream) == nil)
+        // A stream the depacketizer gave up on asks for a keyframe at once.
+        stream.needsKeyframe = true
+        #expect(chain.poll(&stream, nowNs: 50 * Self.ms).contains(.sendRtcp(.pli(PictureLossIndication(
+            senderSsrc: Self.ours, mediaSsrc: Self.media)))))
+    }
+
+    @Test func sendingChainAnswersNackPliAndRemb() {
+        var chain = FeatureChain([NackResponseFeature(rtx: nil), KeyframeRequestFeature(),
+                                  RateControlFeature(startBitrate: 500_000)])
+        var stream = StreamContext(feedbackSsrc: Self.ours, mediaSsrc: Self.ours)
+        let sent = Self.packet(7, ssrc: Self.ours)
+        chain.sent(sent, protected: [0xAB, 0xCD], &stream, nowNs: Self.ms)
+        let nack = GenericNack(senderSsrc: Self.media, mediaSsrc: Self.ours, sequenceNumbers: [7])
+        #expect(chain.rtcp(.nack(nack), &stream, nowNs: 2 * Self.ms) == [.resendProtected([0xAB, 0xCD])])
+        // A NACK about someone else's stream is not ours to answer.
+        #expect(chain.rtcp(.nack(GenericNack(senderSsrc: 1, mediaSsrc: 2, sequenceNumbers: [7])), &stream,
+                           nowNs: 3 * Self.ms).isEmpty)
+        let pli = RtcpPacket.pli(PictureLossIndication(senderSsrc: Self.media, mediaSsrc: Self.ours))
+        #expect(chain.rtcp(pli, &stream, nowNs: 10 * Self.ms) == [.forceKeyframe])
+        #expect(chain.rtcp(pli, &stream, nowNs: 20 * Self.ms).isEmpty)  // one keyframe per 300 ms
+        let remb = RtcpPacket.remb(Remb(senderSsrc: Self.media, bitrate: 300_000, ssrcs: [Self.ours]))
+        #expect(chain.rtcp(remb, &stream, nowNs: 30 * Self.ms) == [.setTargetBitrate(300_000)])
+        #expect(chain.rtcp(remb, &stream, nowNs: 40 * Self.ms).isEmpty)  // no change, no request
+    }
+}
