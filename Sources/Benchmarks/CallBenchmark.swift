@@ -9,7 +9,7 @@ import Synchronization
 /// What one endpoint of `bench call` measured.
 package struct CallBenchEndpointResult: Sendable, Codable, Equatable {
     package var role: String
-    /// getrusage(RUSAGE_SELF) user + system seconds of this process over the whole run.
+    /// User + system CPU seconds of this process over the whole run (`ProcessCPU`, as every bench counts it).
     package var cpuSeconds: Double
     /// Media seconds measured (after the first decoded frame).
     package var durationSeconds: Double
@@ -40,6 +40,7 @@ struct CallBenchMessage: Codable, Sendable {
 }
 
 /// Writes and reads JSON lines on a pair of file descriptors (pipes to the other endpoint).
+/// `@unchecked Sendable`: writes are serialised by `writeLock`; `pending` belongs to the one reader thread.
 final class CallBenchChannel: @unchecked Sendable {
     private let readFd: Int32, writeFd: Int32
     private let writeLock = Mutex(())
@@ -150,10 +151,7 @@ package enum CallBenchmark {
         MonotonicClock.sleep(untilNs: connectedNs + UInt64(durationSeconds * 1e9))
         let stats = session.stats()
         session.stop()
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        let cpu = ProcessCPU.ownSeconds()
         let first = latency.firstFrameNs
         let measured = first.map { Double(connectedNs + UInt64(durationSeconds * 1e9) - $0) / 1e9 } ?? durationSeconds
         let sorted = latency.sortedLatenciesMs

@@ -6,6 +6,7 @@ import Signaling
 import Synchronization
 
 /// Two PeerConnections in one process, connected over 127.0.0.1 with trickle ICE (tests and `bench call`).
+/// `@unchecked Sendable`: `setupNs` is written by `connect` before any other thread reads it; the rest is a Mutex.
 package final class LoopbackCall: @unchecked Sendable {
     /// How long `connect` waits for both transports.
     package static let defaultConnectTimeoutNs: UInt64 = 15_000_000_000

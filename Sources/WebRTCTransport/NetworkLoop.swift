@@ -174,6 +174,7 @@ private final class TimerBox {
     init(_ body: @escaping @Sendable () -> Bool) { self.body = body }
 }
 
+/// `@unchecked Sendable`: written once before the semaphore is signalled, read once after the wait.
 private final class ResultBox<T>: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private var value: T?

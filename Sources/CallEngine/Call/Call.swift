@@ -51,7 +51,8 @@ public struct CallOptions: Sendable {
 /// media -> hang-up, one call at a time. Feed it every event of the `SignalingClient` (`handle` or `pump`).
 ///
 /// Everything runs on one serial queue, so descriptions always go out before the candidates they produce, and
-/// an answer and a following re-offer from the peer are applied strictly in order.
+/// an answer and a following re-offer from the peer are applied strictly in order. `@unchecked Sendable`: the
+/// mutable state is touched only on `queue`; `published` is a Mutex.
 public final class Call: @unchecked Sendable {
     /// Every state change, in order (single consumer).
     public let events: AsyncStream<CallState>

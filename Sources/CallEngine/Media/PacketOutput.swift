@@ -7,6 +7,7 @@ import WebRTCTransport
 public typealias RtpDropHook = @Sendable (_ plainPacket: [UInt8]) -> Bool
 
 /// The network-thread exit of all media: protects, optionally drops (test hook), sends.
+/// `@unchecked Sendable`: immutable apart from an atomic counter; the transport checks the thread.
 final class PacketOutput: @unchecked Sendable {
     let transport: DtlsSrtpTransport
     private let drop: RtpDropHook?

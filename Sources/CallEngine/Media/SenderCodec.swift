@@ -32,7 +32,7 @@ extension VideoEncoderRequests: EncoderControls {}
 
 /// The media-specific half of an `RtpSender`: encoding and packetizing. Not Sendable: it is made on the
 /// caller's thread, then handed over to the sender's encode thread, which alone uses it.
-protocol SenderCodec: AnyObject {
+protocol SenderCodec: AnyObject, SendableMetatype {
     associatedtype Frame: Sendable
     /// "audio" or "video", as getStats names it.
     static var kind: String { get }

@@ -6,6 +6,7 @@ import Synchronization
 /// A self-signed ECDSA P-256 certificate and key, as browsers generate for DTLS-SRTP.
 ///
 /// One per process is enough (`shared`); peers authenticate it by the SDP fingerprint, not by a CA.
+/// `@unchecked Sendable`: immutable after init (OpenSSL only reads the key and certificate).
 package final class DtlsCertificate: @unchecked Sendable {
     /// Validity: browsers accept any; 30 days keeps a long-running client working.
     package static let validityDays = 30

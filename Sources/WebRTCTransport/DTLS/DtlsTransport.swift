@@ -15,6 +15,7 @@ enum DtlsEvent: Sendable {
 }
 
 /// DTLS 1.2 with the use_srtp extension over a datagram path (RFC 5764), confined to the network thread.
+/// `@unchecked Sendable`: it is created, driven and closed on the network thread only (its owner's `LoopBound`).
 final class DtlsTransport: DatagramEndpoint, @unchecked Sendable {
     /// Record size limit: fits a 1280-byte IPv6 path with TURN and IP/UDP headers, like Chromium.
     static let defaultMTU = 1200
