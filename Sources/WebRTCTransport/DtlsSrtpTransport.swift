@@ -190,7 +190,16 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
         setState(.closed)
     }
 
-    deinit { if ownsLoop { loop.stop() } }
+    /// Without `close()` on a shared loop, DTLS (OpenSSL) and SRTP (libsrtp) are freed on that loop's thread:
+    /// the closure holds the last reference to the state until it runs there.
+    deinit {
+        if ownsLoop {
+            loop.stop()  // the thread is gone afterwards: freeing here races nothing
+        } else {
+            let state = net
+            loop.release { withExtendedLifetime(state) {} }
+        }
+    }
 
     // MARK: network thread
 

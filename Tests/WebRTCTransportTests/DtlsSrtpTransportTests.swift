@@ -5,6 +5,27 @@ import TestSupport
 
 /// Two real transports (libnice + OpenSSL + libsrtp) talking over 127.0.0.1.
 @Suite(.serialized) struct DtlsSrtpTransportTests {
+    /// A transport dropped without `close()` on a loop it shares: DTLS and SRTP go with a closure run on that
+    /// loop, ICE with its own teardown; the loop keeps running and nothing is delivered afterwards.
+    @Test func droppedWithoutCloseOnASharedLoopIsFreedOnThatLoop() throws {
+        let loop = NetworkLoop(name: "shared-drop-test")
+        defer { loop.stop() }
+        let fingerprint = "sha-256 " + (0..<32).map { _ in "AB" }.joined(separator: ":")
+        let events = TransportTestCollector<TransportEvent>()
+        for _ in 0..<5 {
+            var t: DtlsSrtpTransport? = try DtlsSrtpTransport(configuration: .loopback, controlling: true, loop: loop)
+            t?.setHandlers(TransportHandlers(onEvent: { events.append($0) }))
+            t?.gather()
+            t?.start(role: .client, remoteFingerprint: fingerprint)
+            #expect(loop.sync { true })  // gathering and DTLS set up on the loop
+            t = nil
+        }
+        #expect(loop.sync { true })
+        let settled = events.all.count
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(events.all.count == settled)
+    }
+
     @Test func loopbackPairConnectsAndCarriesSrtpAndSrtcpBothWays() throws {
         let pair = try TransportPairHarness()
         defer { pair.close() }
