@@ -45,11 +45,9 @@ package enum TransportBenchmark {
             }
         }
         times.sort()
-        return SetupBenchmarkResult(runs: runs, failures: failures, medianMs: median(times),
-                                    minMs: times.first ?? 0, maxMs: times.last ?? 0, medianIceMs: median(iceTimes))
+        return SetupBenchmarkResult(runs: runs, failures: failures, medianMs: Percentiles.median(times),
+                                    minMs: times.first ?? 0, maxMs: times.last ?? 0, medianIceMs: Percentiles.median(iceTimes))
     }
-
-    static func median(_ values: [Double]) -> Double { Percentiles.median(values) }
 
     private static func setupOnce(certificate: DtlsCertificate) throws -> (Double, Double)? {
         let connected = DispatchSemaphore(value: 0)

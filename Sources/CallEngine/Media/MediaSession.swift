@@ -120,7 +120,7 @@ package final class MediaSession: @unchecked Sendable {
             current = built
             return built
         }
-        let routes = routing(streams, session)
+        let routes = routing(streams)
         loop.sync { [self] in
             net.value.streams = streams
             (net.value.byMid, net.value.byPayloadType, net.value.bySsrc) = routes
@@ -190,7 +190,7 @@ package final class MediaSession: @unchecked Sendable {
     }
 
     /// Where an inbound packet goes: by mid (BUNDLE), by SSRC, or by a payload type unique to one m-line.
-    private func routing(_ streams: Streams, _ session: NegotiatedSession)
+    private func routing(_ streams: Streams)
         -> ([String: Receiver], [UInt8: Receiver], [UInt32: Receiver]) {
         var byMid: [String: Receiver] = [:], byPayloadType: [UInt8: Receiver] = [:], bySsrc: [UInt32: Receiver] = [:]
         func route(_ receiver: Receiver, media: NegotiatedMedia, payloadTypes: [UInt8]) {
@@ -261,26 +261,29 @@ package final class MediaSession: @unchecked Sendable {
     // MARK: network thread
 
     private func onRtp(_ bytes: [UInt8]) {
-        guard let streams = net.value.streams, let packet = try? RtpPacket(parsing: bytes) else { return }
+        guard let packet = try? RtpPacket(parsing: bytes) else { return }
         let now = MonotonicClock.now()
-        var receiver: Receiver?
-        for id in streams.midExtensionIds {
-            if let data = packet.extensionData(id: id), let mid = HeaderExtensions.decodeMid(data),
-               let r = net.value.byMid[mid] {
-                receiver = r
-                net.value.bySsrc[packet.ssrc] = r  // Chromium stops sending the mid once we have sent RTCP
-                break
+        // One loop-bound access per packet for the routing tables.
+        let receiver = net.withValue { n -> Receiver? in
+            guard let streams = n.streams else { return nil }
+            for id in streams.midExtensionIds {
+                if let data = packet.extensionData(id: id), let mid = HeaderExtensions.decodeMid(data), let r = n.byMid[mid] {
+                    n.bySsrc[packet.ssrc] = r  // Chromium stops sending the mid once we have sent RTCP
+                    return r
+                }
             }
-        }
-        if receiver == nil { receiver = net.value.bySsrc[packet.ssrc] }
-        if receiver == nil, let r = net.value.byPayloadType[packet.payloadType] {
-            receiver = r
-            net.value.bySsrc[packet.ssrc] = r
+            if let r = n.bySsrc[packet.ssrc] { return r }
+            if let r = n.byPayloadType[packet.payloadType] {
+                n.bySsrc[packet.ssrc] = r
+                return r
+            }
+            n.unroutedPackets += 1
+            return nil
         }
         switch receiver {
         case .video(let r)?: r.receive(packet, size: bytes.count, nowNs: now)
         case .audio(let r)?: r.receive(packet, size: bytes.count, nowNs: now)
-        case nil: net.value.unroutedPackets += 1
+        case nil: break
         }
     }
 

@@ -40,53 +40,64 @@ final class RtpReceiver<Pipeline: ReceivePipeline>: @unchecked Sendable {
     var mediaSsrc: UInt32? { net.value.stream.mediaSsrc }
 
     /// One RTP packet routed to this m-line (media or RTX), `size` bytes as it arrived.
+    /// One loop-bound access for the whole packet: the thread is checked once, not per field.
     func receive(_ packet: RtpPacket, size: Int, nowNs: UInt64) {
-        net.value.stream.isRetransmission = false
-        net.value.stream.packetBytes = size
-        net.value.stream.packetArrivalNs = nowNs
-        guard let p = net.withValue({ $0.features.unwrap(packet, &$0.stream) }), p.payloadType == payloadType else { return }
-        if net.value.stream.mediaSsrc != p.ssrc || net.value.receiveStats == nil {
-            if net.value.stream.mediaSsrc != nil && net.value.stream.mediaSsrc != p.ssrc {
-                pipeline.restart()
-                net.value.features.restart()
+        let accepted: (packet: RtpPacket, isRtx: Bool, stats: ReceiveStatistics?)? = net.withValue { n in
+            n.stream.isRetransmission = false
+            n.stream.packetBytes = size
+            n.stream.packetArrivalNs = nowNs
+            guard let p = n.features.unwrap(packet, &n.stream), p.payloadType == payloadType else { return nil }
+            if n.stream.mediaSsrc != p.ssrc || n.receiveStats == nil {
+                if n.stream.mediaSsrc != nil && n.stream.mediaSsrc != p.ssrc {
+                    pipeline.restart()
+                    n.features.restart()
+                }
+                n.stream.mediaSsrc = p.ssrc
+                n.receiveStats = ReceiveStatistics(ssrc: p.ssrc, clockRate: pipeline.clockRate)
             }
-            net.value.stream.mediaSsrc = p.ssrc
-            net.value.receiveStats = ReceiveStatistics(ssrc: p.ssrc, clockRate: pipeline.clockRate)
+            let isRtx = n.stream.isRetransmission
+            n.receiveStats?.onPacket(sequenceNumber: p.sequenceNumber, rtpTimestamp: p.timestamp,
+                                     payloadBytes: p.payload.count, arrivalNs: nowNs, isRetransmission: isRtx)
+            n.features.received(p, &n.stream, nowNs: nowNs)
+            return (p, isRtx, n.receiveStats)
         }
-        let isRtx = net.value.stream.isRetransmission
-        net.value.receiveStats?.onPacket(sequenceNumber: p.sequenceNumber, rtpTimestamp: p.timestamp,
-                                         payloadBytes: p.payload.count, arrivalNs: nowNs, isRetransmission: isRtx)
-        net.withValue { $0.features.received(p, &$0.stream, nowNs: nowNs) }
-        let rs = net.value.receiveStats
+        guard let accepted else { return }
+        let rs = accepted.stats
         statistics.state.withLock {
-            $0.stats.ssrc = p.ssrc
+            $0.stats.ssrc = accepted.packet.ssrc
             $0.stats.bytesReceived += size
             $0.stats.packetsReceived = Int(rs?.packetsReceived ?? 0)
             $0.stats.packetsLost = Int(max(0, rs?.cumulativeLost ?? 0))
             $0.stats.jitterMs = (rs?.jitterNs ?? 0) / 1e6
-            if isRtx { $0.stats.retransmittedPacketsReceived += 1 }
+            if accepted.isRtx { $0.stats.retransmittedPacketsReceived += 1 }
             $0.bits.add(size * 8, nowNs: nowNs)
         }
-        delivered(pipeline.insert(p, nowNs: nowNs), nowNs: nowNs)
+        delivered(pipeline.insert(accepted.packet, nowNs: nowNs), nowNs: nowNs)
     }
 
     private func delivered(_ keyframes: [Bool], nowNs: UInt64) {
         guard !keyframes.isEmpty else { return }
-        for k in keyframes { net.withValue { $0.features.frame(isKeyframe: k, &$0.stream, nowNs: nowNs) } }
+        net.withValue { n in for k in keyframes { n.features.frame(isKeyframe: k, &n.stream, nowNs: nowNs) } }
         statistics.update { $0.framesAssembled += keyframes.count }
     }
 
     /// Feedback timer: late frames, then the features' NACK, PLI, REMB. Returns the RTCP to send.
     func poll(nowNs: UInt64) -> [RtcpPacket] {
         delivered(pipeline.poll(nowNs: nowNs), nowNs: nowNs)
-        net.value.stream.firstWantedSequenceNumber = pipeline.firstWantedSequenceNumber
-        net.value.stream.needsKeyframe = pipeline.needsKeyframe
-        var out: [RtcpPacket] = []
-        for action in net.withValue({ $0.features.poll(&$0.stream, nowNs: nowNs) }) {
-            guard case .sendRtcp(let packet) = action else { continue }
-            out.append(packet)
-            if case .nack = packet { statistics.update { $0.nackSent += 1 } }
-            if case .pli = packet { statistics.update { $0.pliSent += 1 } }
+        let actions = net.withValue { n in
+            n.stream.firstWantedSequenceNumber = pipeline.firstWantedSequenceNumber
+            n.stream.needsKeyframe = pipeline.needsKeyframe
+            return n.features.poll(&n.stream, nowNs: nowNs)
+        }
+        let out = actions.compactMap { action -> RtcpPacket? in
+            if case .sendRtcp(let packet) = action { packet } else { nil }
+        }
+        guard !out.isEmpty else { return [] }
+        statistics.update { s in
+            for packet in out {
+                if case .nack = packet { s.nackSent += 1 }
+                if case .pli = packet { s.pliSent += 1 }
+            }
         }
         return out
     }

@@ -103,25 +103,29 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
     /// The sender's statistics for SR (network thread).
     var sendStats: SendStatistics { net.value.sendStats }
 
+    /// One loop-bound access for the whole frame: the thread is checked once, not per packet and field.
     private func send(_ frame: EncodedMedia) {
         let now = MonotonicClock.now()
-        net.withValue { $0.features.frame(isKeyframe: frame.isKeyframe, &$0.stream, nowNs: now) }
-        var bytes = 0, sent = 0
-        for (i, payload) in frame.payloads.enumerated() {
-            let marker = switch Codec.marker {
-            case .lastPacketOfFrame: i == frame.payloads.count - 1
-            case .firstPacketOfStream: net.value.first
+        let (bytes, sent) = net.withValue { n -> (Int, Int) in
+            n.features.frame(isKeyframe: frame.isKeyframe, &n.stream, nowNs: now)
+            var bytes = 0, sent = 0
+            for (i, payload) in frame.payloads.enumerated() {
+                let marker = switch Codec.marker {
+                case .lastPacketOfFrame: i == frame.payloads.count - 1
+                case .firstPacketOfStream: n.first
+                }
+                n.first = false
+                var p = RtpPacket(payloadType: payloadType, sequenceNumber: n.sequenceNumber,
+                                  timestamp: frame.rtpTimestamp, ssrc: ssrc, marker: marker, payload: payload)
+                n.sequenceNumber &+= 1
+                media.addSendExtensions(to: &p, nowNs: now)
+                guard let protected = output.send(p) else { continue }
+                n.features.sent(p, protected: protected, &n.stream, nowNs: now)
+                n.sendStats.onSent(p, nowNs: now)
+                bytes += protected.count
+                sent += 1
             }
-            net.value.first = false
-            var p = RtpPacket(payloadType: payloadType, sequenceNumber: net.value.sequenceNumber,
-                              timestamp: frame.rtpTimestamp, ssrc: ssrc, marker: marker, payload: payload)
-            net.value.sequenceNumber &+= 1
-            media.addSendExtensions(to: &p, nowNs: now)
-            guard let protected = output.send(p) else { continue }
-            net.withValue { $0.features.sent(p, protected: protected, &$0.stream, nowNs: now) }
-            net.value.sendStats.onSent(p, nowNs: now)
-            bytes += protected.count
-            sent += 1
+            return (bytes, sent)
         }
         statistics.withLock {
             $0.stats.packetsSent += sent
@@ -139,15 +143,17 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
         for action in net.withValue({ $0.features.rtcp(packet, &$0.stream, nowNs: nowNs) }) {
             switch action {
             case .sendRtcp(let r): output.send(rtcp: [r])
-            case .resendProtected(let b): output.sendProtected(b, plain: nil)
-            case .sendRtp(let p): output.send(p)
+            case .resendProtected(let b):
+                output.sendProtected(b, plain: nil)
+                statistics.withLock { $0.stats.retransmittedPackets += 1 }
+            case .sendRtp(let p):
+                output.send(p)
+                statistics.withLock { $0.stats.retransmittedPackets += 1 }
             case .forceKeyframe: controls?.requestKeyframe()
             case .setTargetBitrate(let bps):
                 controls?.setTargetBitrate(bps)
                 statistics.withLock { $0.stats.targetBitrate = bps }
             }
-            if case .resendProtected = action { statistics.withLock { $0.stats.retransmittedPackets += 1 } }
-            if case .sendRtp = action { statistics.withLock { $0.stats.retransmittedPackets += 1 } }
         }
     }
 

@@ -70,9 +70,9 @@ struct BenchBrowser: AsyncParsableCommand {
         for run in 1...runs { samples.append(try await one(run)) }
         var line: JSONObject = ["scenario": "setup", "direction": .string(direction)]
         line["setupMs"] = .array(samples.map { .number(String($0.setupMs)) })
-        line["setupMedianMs"] = .number(String(median(samples.map(\.setupMs))))
+        line["setupMedianMs"] = .number(String(Percentiles.median(samples.map(\.setupMs))))
         for key in samples[0].parts.keys.sorted() {
-            line[key + "MedianMs"] = .number(String(median(samples.compactMap { $0.parts[key] })))
+            line[key + "MedianMs"] = .number(String(Percentiles.median(samples.compactMap { $0.parts[key] })))
         }
         emit(line)
     }
@@ -164,4 +164,3 @@ struct BenchBrowser: AsyncParsableCommand {
 
 func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 
-func median(_ xs: [Double]) -> Double { Percentiles.median(xs) }
