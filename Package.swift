@@ -66,7 +66,7 @@ let package = Package(
         // Session descriptions and offer/answer (RFC 8866, RFC 9429): pure Swift, no C.
         .target(name: "SDP"),
         // RTP/RTCP packets, jitter buffers, feedback and bandwidth estimation: pure Swift, no C.
-        .target(name: "RTP"),
+        .target(name: "RTP", dependencies: ["Media"]),
         // ICE (libnice), DTLS (OpenSSL) and SRTP (libsrtp2) on one network loop per connection.
         .target(name: "WebRTCTransport",
                 dependencies: ["SDP", "Media", "CNice", "COpenSSL", "CSRTP", "CShims",
@@ -124,7 +124,7 @@ let package = Package(
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                    .product(name: "NIOWebSocket", package: "swift-nio"),
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
-        .testTarget(name: "SDPTests", dependencies: ["SDP"], exclude: ["Fixtures"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP", "Media"], exclude: ["Fixtures"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP", "Codecs", "Media"]),
         .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "SDP", "Media", "TestSupport"]),
         .testTarget(name: "CallEngineTests",

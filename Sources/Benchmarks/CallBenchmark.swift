@@ -28,31 +28,23 @@ package struct CallBenchEndpointResult: Sendable, Codable, Equatable {
     package var stats: MediaSessionStats
 }
 
-/// One line of the benchmark's private signaling between its two processes (JSON, one object per line).
-struct CallBenchMessage: Codable, Sendable {
-    var type: String          // "offer", "answer", "candidate", "result"
-    var sdp: String?
-    var candidate: String?
-    var sdpMid: String?
-    var sdpMLineIndex: Int?
-    var usernameFragment: String?
-    var result: CallBenchEndpointResult?
-}
-
-/// Writes and reads JSON lines on a pair of file descriptors (pipes to the other endpoint).
-/// `@unchecked Sendable`: writes are serialised by `writeLock`; `pending` belongs to the one reader thread.
-final class CallBenchChannel: @unchecked Sendable {
+/// The pipe between the two endpoints, one JSON line per message, carrying the chat server's own messages
+/// (`SignalMessage`: `video-offer`, `video-answer`, `new-ice-candidate`) as `tuicall serve` would route them,
+/// plus one `bench-result` message with each endpoint's figures at the end.
+final class CallBenchChannel: Sendable {
+    static let resultType = "bench-result"
     private let readFd: Int32, writeFd: Int32
     private let writeLock = Mutex(())
-    private var pending: [UInt8] = []
+    /// Read but not yet parsed (one reader thread; the Mutex only makes that checkable).
+    private let pending = Mutex<[UInt8]>([])
 
     init(readFd: Int32, writeFd: Int32) { self.readFd = readFd; self.writeFd = writeFd }
 
-    func send(_ message: CallBenchMessage) {
-        guard var data = try? JSONEncoder().encode(message) else { return }
-        data.append(0x0A)
+    func send(_ message: SignalMessage) {
+        var bytes = message.json.serializedBytes()
+        bytes.append(0x0A)
         writeLock.withLock { _ in
-            data.withUnsafeBytes { raw in
+            bytes.withUnsafeBytes { raw in
                 var off = 0
                 while off < raw.count {
                     let n = write(writeFd, raw.baseAddress! + off, raw.count - off)
@@ -63,19 +55,33 @@ final class CallBenchChannel: @unchecked Sendable {
         }
     }
 
-    /// The next message, or nil at end of file (one reader thread only).
-    func receive() -> CallBenchMessage? {
-        while true {
-            if let nl = pending.firstIndex(of: 0x0A) {
-                let line = Array(pending[..<nl])
-                pending.removeFirst(nl + 1)
-                if let m = try? JSONDecoder().decode(CallBenchMessage.self, from: Data(line)) { return m }
-                continue
+    func send(result: CallBenchEndpointResult) {
+        let json = (try? JSONEncoder().encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        send(.other(["type": .string(Self.resultType), "result": .string(json)]))
+    }
+
+    /// The other endpoint's figures, when `message` carries them.
+    static func result(in message: SignalMessage) -> CallBenchEndpointResult? {
+        guard case .other(let object) = message, object["type"]?.stringValue == resultType,
+              let json = object["result"]?.stringValue else { return nil }
+        return try? JSONDecoder().decode(CallBenchEndpointResult.self, from: Data(json.utf8))
+    }
+
+    /// The next message, or nil at end of file (one reader thread only); lines that do not parse are skipped.
+    func receive() -> SignalMessage? {
+        pending.withLock { pending in
+            while true {
+                if let nl = pending.firstIndex(of: 0x0A) {
+                    let line = Array(pending[..<nl])
+                    pending.removeFirst(nl + 1)
+                    if let json = try? JSONParser.parse(line), let m = try? SignalMessage(json: json) { return m }
+                    continue
+                }
+                var buf = [UInt8](repeating: 0, count: 65_536)
+                let n = buf.withUnsafeMutableBytes { read(readFd, $0.baseAddress, $0.count) }
+                if n <= 0 { return nil }
+                pending += buf[..<n]
             }
-            var buf = [UInt8](repeating: 0, count: 65_536)
-            let n = buf.withUnsafeMutableBytes { read(readFd, $0.baseAddress, $0.count) }
-            if n <= 0 { return nil }
-            pending += buf[..<n]
         }
     }
 }
@@ -87,7 +93,7 @@ package enum CallBenchmark {
     package static func runEndpoint(offerer: Bool, width: Int, height: Int, fps: Double, durationSeconds: Double,
                                    readFd: Int32, writeFd: Int32) throws -> (local: CallBenchEndpointResult,
                                                                               remote: CallBenchEndpointResult?) {
-        let role = offerer ? "offerer" : "answerer"
+        let role = offerer ? "offerer" : "answerer", peer = offerer ? "answerer" : "offerer"
         let channel = CallBenchChannel(readFd: readFd, writeFd: writeFd)
         let audio = LocalTrack(ssrc: .random(in: 1...UInt32.max), streamId: role, trackId: "\(role)-audio")
         let video = LocalTrack(ssrc: .random(in: 1...UInt32.max), rtxSsrc: .random(in: 1...UInt32.max),
@@ -99,8 +105,7 @@ package enum CallBenchmark {
         pc.setEventHandler { event in
             switch event {
             case .iceCandidate(let c):
-                channel.send(CallBenchMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
-                                              sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment))
+                channel.send(.newIceCandidate(IceCandidateMessage(name: role, target: peer, candidate: c)))
             case .connectionState(.connected): connected.signal()
             default: break
             }
@@ -111,25 +116,22 @@ package enum CallBenchmark {
         // Reads until the other endpoint closes the pipe; never joined (the process ends with the bench).
         _ = MediaThread(name: "bench-call-signal") { _ in
             while let m = channel.receive() {
-                switch m.type {
-                case "offer":
-                    guard let sdp = m.sdp else { continue }
+                switch m {
+                case .videoOffer(let offer):
                     do {
-                        try pc.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: sdp))
+                        try pc.setRemoteDescription(offer.sdp)
                         let answer = try pc.createAnswer()
-                        channel.send(CallBenchMessage(type: "answer", sdp: answer.sdp))
+                        channel.send(.videoAnswer(SessionDescriptionMessage(name: role, target: peer, sdp: answer)))
                         try pc.setLocalDescription(answer)
                     } catch { FileHandle.standardError.write(Data("bench call: answer failed: \(error)\n".utf8)) }
-                case "answer":
-                    if let sdp = m.sdp { try? pc.setRemoteDescription(SessionDescriptionInit(type: .answer, sdp: sdp)) }
-                case "candidate":
-                    try? pc.addIceCandidate(IceCandidateInit(candidate: m.candidate ?? "", sdpMid: m.sdpMid,
-                                                             sdpMLineIndex: m.sdpMLineIndex,
-                                                             usernameFragment: m.usernameFragment))
-                case "result":
-                    remoteResult.withLock { $0 = m.result }
+                case .videoAnswer(let answer):
+                    try? pc.setRemoteDescription(answer.sdp)
+                case .newIceCandidate(let c):
+                    try? pc.addIceCandidate(c.candidate ?? IceCandidateInit(candidate: ""))  // nil: end of candidates
+                default:
+                    guard let result = CallBenchChannel.result(in: m) else { continue }
+                    remoteResult.withLock { $0 = result }
                     resultArrived.signal()
-                default: break
                 }
             }
             resultArrived.signal()
@@ -137,7 +139,8 @@ package enum CallBenchmark {
         if offerer {
             start = MonotonicClock.now()
             let offer = try pc.createOffer()
-            channel.send(CallBenchMessage(type: "offer", sdp: offer.sdp))  // before candidates can fire
+            // Sent before candidates can fire.
+            channel.send(.videoOffer(SessionDescriptionMessage(name: role, target: peer, sdp: offer)))
             try pc.setLocalDescription(offer)
         }
         guard connected.wait(timeout: .now() + 20) == .success else {
@@ -166,7 +169,7 @@ package enum CallBenchmark {
             receivedAudioKbps: Double((inAudio?.bytesReceived ?? 0) * 8) / max(measured, 0.001) / 1000,
             framesDecoded: inVideo?.framesDecoded ?? 0, framesSent: stats.outbound("video")?.framesEncoded ?? 0,
             stats: stats)
-        channel.send(CallBenchMessage(type: "result", result: local))
+        channel.send(result: local)
         _ = resultArrived.wait(timeout: .now() + 10)
         return (local, remoteResult.withLock { $0 })
     }

@@ -139,17 +139,18 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     @discardableResult
     package func sendProtected(_ packet: [UInt8]) -> Bool {
         guard net.value.state == .connected else { return false }
-        let ok = packet.withUnsafeBytes { ice.send($0) }
-        if ok {
-            if DatagramKind(classifying: packet) == .rtcp {
-                net.value.counters.rtcpPacketsSent += 1
-                net.value.counters.rtcpBytesSent += packet.count
+        guard packet.withUnsafeBytes({ ice.send($0) }) else { return false }
+        let rtcp = DatagramKind(classifying: packet) == .rtcp
+        net.withValue { n in
+            if rtcp {
+                n.counters.rtcpPacketsSent += 1
+                n.counters.rtcpBytesSent += packet.count
             } else {
-                net.value.counters.rtpPacketsSent += 1
-                net.value.counters.rtpBytesSent += packet.count
+                n.counters.rtpPacketsSent += 1
+                n.counters.rtpBytesSent += packet.count
             }
         }
-        return ok
+        return true
     }
 
     /// The SRTP profile negotiated in the DTLS handshake, once connected.
@@ -259,20 +260,23 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
 
     private func deliverMedia(_ datagram: UnsafeRawBufferPointer) {
         let rtcp = DatagramKind(classifying: datagram) == .rtcp
-        guard net.value.state == .connected, let session = net.value.srtp else {
-            net.value.counters.droppedWithoutKeys += 1
-            return
+        // One access per packet; the handler runs after it, since it may send (and so reach `net`) itself.
+        let delivery = net.withValue { n -> (handler: @Sendable ([UInt8]) -> Void, plain: [UInt8])? in
+            guard n.state == .connected, let session = n.srtp else {
+                n.counters.droppedWithoutKeys += 1
+                return nil
+            }
+            guard let plain = rtcp ? session.unprotectRtcp(datagram) : session.unprotectRtp(datagram) else { return nil }
+            if rtcp {
+                n.counters.rtcpPacketsReceived += 1
+                n.counters.rtcpBytesReceived += datagram.count
+                return (n.handlers.onRtcp, plain)
+            }
+            n.counters.rtpPacketsReceived += 1
+            n.counters.rtpBytesReceived += datagram.count
+            return (n.handlers.onRtp, plain)
         }
-        guard let plain = rtcp ? session.unprotectRtcp(datagram) : session.unprotectRtp(datagram) else { return }
-        if rtcp {
-            net.value.counters.rtcpPacketsReceived += 1
-            net.value.counters.rtcpBytesReceived += datagram.count
-            net.value.handlers.onRtcp(plain)
-        } else {
-            net.value.counters.rtpPacketsReceived += 1
-            net.value.counters.rtpBytesReceived += datagram.count
-            net.value.handlers.onRtp(plain)
-        }
+        if let delivery { delivery.handler(delivery.plain) }
     }
 
     private func updateState() {

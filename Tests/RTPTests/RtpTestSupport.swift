@@ -1,19 +1,8 @@
 @testable import RTP
+import Media
 
-
-/// Seeded SplitMix64 so shuffles and fuzz inputs are the same on every run.
-struct RtpTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
-}
+/// Seeded so shuffles and fuzz inputs are the same on every run.
+typealias RtpTestRandom = SplitMix64
 
 /// Bytes from a hex string; spaces and newlines are ignored.
 func rtpHex(_ s: String) -> [UInt8] {

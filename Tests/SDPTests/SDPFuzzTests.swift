@@ -1,21 +1,10 @@
 @testable import SDP
+import Media
 import Testing
 
 /// Random mutations of the real fixtures: the parser and the negotiation must return a value or an error,
 /// never trap, and what we serialize must parse again.
 @Suite struct SDPFuzzTests {
-    /// Deterministic generator so a failure can be replayed from the printed seed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Iterations per fixture (4 fixtures).
     static let iterations = 1000
 
@@ -57,7 +46,7 @@ import Testing
     func mutatedFixturesNeverCrashTheParserOrTheNegotiation(name: String) throws {
         let original = Array(try SDPFixtures.text(name).utf8)
         let seed = UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) })
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let local = SDPFixtures.local()
         let (_, previous) = try Negotiation.answer(to: SDPFixtures.parsed("chromium156-offer"), local: local)
         var parsedCount = 0, errorCount = 0, answeredCount = 0
@@ -97,7 +86,7 @@ import Testing
     }
 
     @Test func mutatedCandidatesNeverCrash() throws {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         let sources = [
             "candidate:842163049 1 udp 1677729535 203.0.113.5 46154 typ srflx raddr 0.0.0.0 rport 0 generation 0 "
                 + "ufrag EsAw network-cost 999",

@@ -23,9 +23,10 @@ package enum IceEvent: Sendable, Equatable {
 
 /// One libnice agent with one bundled component (rtcp-mux), full ICE (RFC 8445 via RFC 5245 mode),
 /// trickle, aggressive nomination (see `IceConfiguration.aggressiveNomination`) and consent freshness.
-/// Signals and received datagrams arrive on `loop`. `@unchecked Sendable`: the agent state is touched only on
-/// `loop` (callbacks and `loop.invoke` blocks); `send` reaches the agent through the `sendTarget` Mutex.
-package final class IceTransport: @unchecked Sendable {
+/// Signals and received datagrams arrive on `loop`; the agent's state is `LoopBound` to it. libnice emits
+/// signals from inside its own calls (on unlock), so state is read and written in short accesses, never
+/// held across a `nice_agent_*` call or an event. `send` reaches the agent through the `sendTarget` Mutex.
+package final class IceTransport: Sendable {
     /// libnice's only component when RTP and RTCP share the 5-tuple.
     static let componentID: guint = 1
 
@@ -39,21 +40,12 @@ package final class IceTransport: @unchecked Sendable {
     private let logger = Logger(label: "tuicall.ice")
     private let onEvent: @Sendable (IceEvent) -> Void
     private let onPacket: @Sendable (UnsafeRawBufferPointer) -> Void
-    // Network-thread state.
-    private var agent: OpaquePointer?
     private let streamID: guint
-    private var signalIDs: [gulong] = []
-    private var hasRemoteCredentials = false
-    private var remoteCredentials: (ufrag: String, password: String)?
-    private var pendingCandidates: [IceCandidate] = []
-    private var state = IceState.new
-    private var connectTimer: LoopTimer?
-    private var gatheringStarted = false
+    private let net: LoopBound<AgentState>
     private let closed = DispatchSemaphore(value: 0)
     /// `agent` for `send`, which DTLS and the media path call, kept apart from teardown.
-    private let sendTarget = Mutex<AgentHandle?>(nil)
-    private let callbackTarget = WeakBox<IceTransport>()
-    private var receiveAttached = false
+    private let sendTarget: Mutex<AgentHandle?>
+    private let callbackTarget: WeakBox<IceTransport>
 
     /// Creates the agent; `onEvent` and `onPacket` run on `loop`'s thread.
     package init(configuration: IceConfiguration, controlling: Bool, loop: NetworkLoop,
@@ -69,7 +61,8 @@ package final class IceTransport: @unchecked Sendable {
         guard let agent = nice_agent_new_full(loop.context, NICE_COMPATIBILITY_RFC5245, NiceAgentOption(options)) else {
             throw TransportError.iceAgent("nice_agent_new_full failed")
         }
-        self.agent = agent
+        // Until `net` holds the agent, a failure here must free it (deinit will not run).
+        func fail(_ error: Error) -> Error { g_object_unref(UnsafeMutableRawPointer(agent)); return error }
         shim_nice_agent_configure(agent, controlling ? 1 : 0, 0)  // no ICE-TCP, no UPnP
         shim_nice_agent_set_uint(agent, "stun-initial-timeout", configuration.stunInitialTimeoutMs)
         shim_nice_agent_set_bool(agent, "force-relay", configuration.relayOnly ? 1 : 0)
@@ -77,28 +70,32 @@ package final class IceTransport: @unchecked Sendable {
             var addr = NiceAddress()
             nice_address_init(&addr)
             guard nice_address_set_from_string(&addr, address) != 0 else {
-                g_object_unref(UnsafeMutableRawPointer(agent))  // before full init: deinit will not run
-                throw TransportError.iceAgent("local address \"\(address)\" is not a numeric IP address")
+                throw fail(TransportError.iceAgent("local address \"\(address)\" is not a numeric IP address"))
             }
             _ = nice_agent_add_local_address(agent, &addr)
         }
         streamID = nice_agent_add_stream(agent, 1)
-        guard streamID != 0 else {
-            g_object_unref(UnsafeMutableRawPointer(agent))
-            throw TransportError.iceAgent("nice_agent_add_stream failed")
-        }
+        guard streamID != 0 else { throw fail(TransportError.iceAgent("nice_agent_add_stream failed")) }
         _ = nice_agent_set_stream_name(agent, streamID, "audio")  // any RFC 5245 name; bundled media share it
         var ufrag: UnsafeMutablePointer<gchar>?, pwd: UnsafeMutablePointer<gchar>?
         _ = nice_agent_get_local_credentials(agent, streamID, &ufrag, &pwd)
         localUfrag = ufrag.map { String(cString: $0) } ?? ""
         localPassword = pwd.map { String(cString: $0) } ?? ""
         g_free(ufrag); g_free(pwd)
-        try configureServers(agent)
-        connectSignals(agent)
-        sendTarget.withLock { $0 = AgentHandle(agent: agent) }
+        do { try Self.configureServers(agent, streamID: streamID, configuration: configuration, logger: logger) } catch {
+            throw fail(error)
+        }
+        // Callbacks find an empty target (and do nothing) until init ends; none can fire before `gather`.
+        let target = WeakBox<IceTransport>()
+        callbackTarget = target
+        let signalIDs = Self.connectSignals(agent, streamID: streamID, context: loop.context, target: target)
+        net = LoopBound(AgentState(agent: agent, signalIDs: signalIDs), loop: loop)
+        sendTarget = Mutex(AgentHandle(agent: agent))
+        target.value = self
     }
 
-    private func configureServers(_ agent: OpaquePointer) throws {
+    private static func configureServers(_ agent: OpaquePointer, streamID: guint, configuration: IceConfiguration,
+                                         logger: Logger) throws {
         var stunSet = false
         for server in configuration.servers {
             for url in server.urls {
@@ -111,7 +108,7 @@ package final class IceTransport: @unchecked Sendable {
                 case .stun:
                     logger.info("ignoring extra STUN server \(url): libnice uses one")
                 case .turn:
-                    guard nice_agent_set_relay_info(agent, streamID, Self.componentID, ip, guint(parsed.port),
+                    guard nice_agent_set_relay_info(agent, streamID, componentID, ip, guint(parsed.port),
                                                     server.username ?? "", server.credential ?? "",
                                                     parsed.transport == .tcp ? NICE_RELAY_TYPE_TURN_TCP
                                                                              : NICE_RELAY_TYPE_TURN_UDP) != 0 else {
@@ -122,9 +119,9 @@ package final class IceTransport: @unchecked Sendable {
         }
     }
 
-    private func connectSignals(_ agent: OpaquePointer) {
-        callbackTarget.value = self
-        let target = callbackTarget
+    /// Connects the signals and the receive callback; returns the signal handler IDs.
+    private static func connectSignals(_ agent: OpaquePointer, streamID: guint, context: OpaquePointer,
+                                       target: WeakBox<IceTransport>) -> [gulong] {
         let instance = UnsafeMutableRawPointer(agent)
         let onCandidate: @convention(c) (OpaquePointer?, UnsafeMutablePointer<NiceCandidate>?, gpointer?) -> Void = { _, cand, ud in
             guard let cand, let t = IceTransport.target(ud) else { return }
@@ -143,27 +140,28 @@ package final class IceTransport: @unchecked Sendable {
         }
         // Each registration holds its own reference to the target; GLib drops it when the handler goes.
         let release: GClosureNotify = { ud, _ in if let ud { Unmanaged<WeakBox<IceTransport>>.fromOpaque(ud).release() } }
+        var ids: [gulong] = []
         func connect(_ signal: String, _ callback: GCallback) {
             let ud = Unmanaged.passRetained(target).toOpaque()
-            signalIDs.append(g_signal_connect_data(instance, signal, callback, ud, release, G_CONNECT_DEFAULT))
+            ids.append(g_signal_connect_data(instance, signal, callback, ud, release, G_CONNECT_DEFAULT))
         }
         connect("new-candidate-full", unsafeBitCast(onCandidate, to: GCallback.self))
         connect("candidate-gathering-done", unsafeBitCast(onGathered, to: GCallback.self))
         connect("component-state-changed", unsafeBitCast(onState, to: GCallback.self))
         connect("new-selected-pair-full", unsafeBitCast(onPair, to: GCallback.self))
         // The receive callback's reference is dropped in `AgentTeardown` after it is detached.
-        _ = nice_agent_attach_recv(agent, streamID, Self.componentID, loop.context, { _, _, _, len, buf, ud in
+        _ = nice_agent_attach_recv(agent, streamID, componentID, context, { _, _, _, len, buf, ud in
             guard let buf, let t = IceTransport.target(ud) else { return }
             t.onPacket(UnsafeRawBufferPointer(start: buf, count: Int(len)))
         }, Unmanaged.passRetained(target).toOpaque())
-        receiveAttached = true
+        return ids
     }
 
     /// Starts gathering host (and, with servers, srflx/relay) candidates; each is reported as it appears.
     package func gather() {
         loop.invoke { [self] in
-            guard let agent, !gatheringStarted else { return }
-            gatheringStarted = true
+            guard let agent = net.value.agent, !net.value.gatheringStarted else { return }
+            net.value.gatheringStarted = true
             if nice_agent_gather_candidates(agent, streamID) == 0 {
                 logger.error("gathering failed: no usable local address")
                 setState(.failed)
@@ -174,7 +172,7 @@ package final class IceTransport: @unchecked Sendable {
     /// Changes the ICE role (the offerer controls); call before remote credentials are set.
     package func setControlling(_ controlling: Bool) {
         loop.invoke { [self] in
-            guard let agent else { return }
+            guard let agent = net.value.agent else { return }
             shim_nice_agent_set_controlling(agent, controlling ? 1 : 0)
         }
     }
@@ -182,17 +180,19 @@ package final class IceTransport: @unchecked Sendable {
     /// Sets the peer's ufrag/pwd from its description; queued candidates are applied then.
     package func setRemoteCredentials(ufrag: String, password: String) {
         loop.invoke { [self] in
-            guard let agent else { return }
-            if let current = remoteCredentials, current == (ufrag, password) { return }
-            remoteCredentials = (ufrag, password)
+            guard let agent = net.value.agent else { return }
+            if let current = net.value.remoteCredentials, current == (ufrag, password) { return }
+            net.value.remoteCredentials = (ufrag, password)
             guard nice_agent_set_remote_credentials(agent, streamID, ufrag, password) != 0 else {
                 logger.error("libnice rejected remote credentials")
                 setState(.failed)
                 return
             }
-            hasRemoteCredentials = true
-            let queued = pendingCandidates
-            pendingCandidates = []
+            let queued = net.withValue { s in
+                s.hasRemoteCredentials = true
+                defer { s.pendingCandidates = [] }
+                return s.pendingCandidates
+            }
             for candidate in queued { apply(candidate) }
             startConnectTimer()
         }
@@ -239,7 +239,7 @@ package final class IceTransport: @unchecked Sendable {
     /// The peer signalled end-of-candidates: libnice may now declare failure when all checks fail.
     package func remoteGatheringDone() {
         loop.invoke { [self] in
-            guard let agent, hasRemoteCredentials else { return }
+            guard let agent = net.value.agent, net.value.hasRemoteCredentials else { return }
             _ = nice_agent_peer_candidate_gathering_done(agent, streamID)
         }
     }
@@ -260,8 +260,8 @@ package final class IceTransport: @unchecked Sendable {
     /// Stops the agent; no event or packet is delivered afterwards.
     package func close() {
         let wasOpen = loop.sync { [self] in
-            guard agent != nil else { return false }
-            teardown()
+            guard let teardown = takeAgent() else { return false }
+            teardown.run()
             setState(.closed)
             return true
         }
@@ -271,12 +271,17 @@ package final class IceTransport: @unchecked Sendable {
     // MARK: network thread
 
     private func addResolved(_ candidate: IceCandidate) {
-        guard agent != nil else { return }
-        if hasRemoteCredentials { apply(candidate) } else { pendingCandidates.append(candidate) }
+        let queued = net.withValue { s -> Bool? in
+            guard s.agent != nil else { return nil }
+            if s.hasRemoteCredentials { return false }
+            s.pendingCandidates.append(candidate)
+            return true
+        }
+        if queued == false { apply(candidate) }
     }
 
     private func apply(_ candidate: IceCandidate) {
-        guard let agent else { return }
+        guard let agent = net.value.agent else { return }
         guard let nice = nice_agent_parse_remote_candidate_sdp(agent, streamID, "a=" + candidate.attributeValue) else {
             logger.warning("libnice could not parse candidate \(candidate.attributeValue)")
             return
@@ -289,7 +294,7 @@ package final class IceTransport: @unchecked Sendable {
     }
 
     private func didGather(_ cand: UnsafeMutablePointer<NiceCandidate>) {
-        guard let agent else { return }
+        guard let agent = net.value.agent else { return }
         if configuration.relayOnly && cand.pointee.type != NICE_CANDIDATE_TYPE_RELAYED { return }
         if cand.pointee.transport != NICE_CANDIDATE_TRANSPORT_UDP { return }
         guard let sdp = nice_agent_generate_local_candidate_sdp(agent, cand) else { return }
@@ -301,9 +306,9 @@ package final class IceTransport: @unchecked Sendable {
 
     private func componentStateChanged(_ raw: guint) {
         switch NiceComponentState(raw) {
-        case NICE_COMPONENT_STATE_CONNECTING: if state == .new { setState(.checking) }
+        case NICE_COMPONENT_STATE_CONNECTING: if net.value.state == .new { setState(.checking) }
         case NICE_COMPONENT_STATE_CONNECTED, NICE_COMPONENT_STATE_READY:
-            connectTimer?.cancel()
+            net.value.connectTimer?.cancel()
             setState(.connected)
         case NICE_COMPONENT_STATE_FAILED: setState(.failed)  // includes RFC 7675 consent loss
         default: break
@@ -311,30 +316,26 @@ package final class IceTransport: @unchecked Sendable {
     }
 
     private func startConnectTimer() {
-        guard connectTimer == nil else { return }
-        connectTimer = loop.after(ms: configuration.connectTimeoutMs) { [weak self] in
-            guard let self, state == .new || state == .checking else { return }
-            logger.warning("ICE did not connect within \(configuration.connectTimeoutMs) ms")
+        guard net.value.connectTimer == nil else { return }
+        let timeoutMs = configuration.connectTimeoutMs
+        net.value.connectTimer = loop.after(ms: timeoutMs) { [weak self] in
+            guard let self, net.value.state == .new || net.value.state == .checking else { return }
+            logger.warning("ICE did not connect within \(timeoutMs) ms")
             setState(.failed)
         }
     }
 
+    /// Reports a state change (outside any access: the handler may call back into the transport).
     private func setState(_ new: IceState) {
-        guard new != state, state != .closed else { return }
-        if state == .failed && new != .closed { return }  // failed is final without an ICE restart
-        state = new
-        onEvent(.state(new))
+        guard let changed = net.value.transition(to: new) else { return }
+        onEvent(.state(changed))
     }
 
-    private func teardown() {
-        guard let agent else { return }
-        connectTimer?.cancel()
+    /// Empties the state and returns what frees the agent (nil when already closed).
+    private func takeAgent() -> AgentTeardown? {
         sendTarget.withLock { $0 = nil }
-        self.agent = nil
-        AgentTeardown(agent: agent, streamID: streamID, signalIDs: signalIDs, context: loop.context,
-                      target: receiveAttached ? callbackTarget : nil, closed: closed).run()
-        signalIDs = []
-        receiveAttached = false
+        return net.withValue { s in s.takeTeardown(streamID: streamID, context: loop.context, target: callbackTarget,
+                                                   closed: closed) }
     }
 
     /// What libnice's C callbacks hold: a weak way back to the transport, so a callback racing the transport's
@@ -356,11 +357,47 @@ package final class IceTransport: @unchecked Sendable {
     /// Without `close()`: the agent is released on the network thread (libnice objects belong to it), and a
     /// callback already running there finds the weak target empty instead of a freed transport.
     deinit {
-        guard let agent else { return }
+        let (net, streamID, loop, target, closed) = (self.net, streamID, self.loop, callbackTarget, self.closed)
+        loop.release {
+            net.withValue { $0.takeTeardown(streamID: streamID, context: loop.context, target: target, closed: closed) }?
+                .run()
+        }
+    }
+}
+
+/// The agent's network-thread state.
+private struct AgentState {
+    var agent: OpaquePointer?
+    var signalIDs: [gulong]
+    var hasRemoteCredentials = false
+    var remoteCredentials: (ufrag: String, password: String)?
+    var pendingCandidates: [IceCandidate] = []
+    var state = IceState.new
+    var connectTimer: LoopTimer?
+    var gatheringStarted = false
+
+    init(agent: OpaquePointer, signalIDs: [gulong]) {
+        self.agent = agent
+        self.signalIDs = signalIDs
+    }
+
+    /// The state to report, or nil when it does not change (closed is final, and failed without an ICE restart).
+    mutating func transition(to new: IceState) -> IceState? {
+        guard new != state, state != .closed else { return nil }
+        if state == .failed && new != .closed { return nil }
+        state = new
+        return new
+    }
+
+    /// Forgets the agent and returns what frees it, once.
+    mutating func takeTeardown(streamID: guint, context: OpaquePointer, target: WeakBox<IceTransport>,
+                               closed: DispatchSemaphore) -> AgentTeardown? {
+        guard let agent else { return nil }
         connectTimer?.cancel()
-        let teardown = AgentTeardown(agent: agent, streamID: streamID, signalIDs: signalIDs, context: loop.context,
-                                     target: receiveAttached ? callbackTarget : nil, closed: closed)
-        loop.release { teardown.run() }
+        connectTimer = nil
+        defer { self.agent = nil; signalIDs = [] }
+        return AgentTeardown(agent: agent, streamID: streamID, signalIDs: signalIDs, context: context, target: target,
+                             closed: closed)
     }
 }
 
@@ -368,19 +405,19 @@ package final class IceTransport: @unchecked Sendable {
 private struct AgentHandle: @unchecked Sendable { let agent: OpaquePointer }
 
 /// Detaches and frees one agent; runs on the network thread (or after it has ended).
-private struct AgentTeardown: @unchecked Sendable {  // the agent pointer is used only by `run`, once
+private struct AgentTeardown {  // made and run on the network thread
     let agent: OpaquePointer
     let streamID: guint
     let signalIDs: [gulong]
     let context: OpaquePointer
-    /// Set when the receive callback holds a reference to drop.
-    let target: WeakBox<IceTransport>?
+    /// The receive callback's reference to it is dropped here.
+    let target: WeakBox<IceTransport>
     let closed: DispatchSemaphore
 
     func run() {
         for id in signalIDs { g_signal_handler_disconnect(UnsafeMutableRawPointer(agent), id) }
         _ = nice_agent_attach_recv(agent, streamID, IceTransport.componentID, context, nil, nil)
-        if let target { Unmanaged.passUnretained(target).release() }
+        Unmanaged.passUnretained(target).release()
         // Releases TURN allocations (refresh with lifetime 0); the pending task keeps the agent alive until done.
         nice_agent_close_async(agent, { _, _, ud in
             Unmanaged<SemaphoreBox>.fromOpaque(ud!).takeRetainedValue().semaphore.signal()

@@ -234,7 +234,7 @@ extension TerminalUI {
         lines.append("video \(o.mode.label), \(o.depth.label), \(layout.video.w)x\(layout.video.h) cells")
         lines.append(String(format: "local preview %.1f fps", localFps))
         if let s = model.stats { lines.append("call " + Self.statsText(s)) }
-        lines.append("last draw \(video.lastChangedCells) cells, \(video.lastBytes) bytes")
+        lines.append("last draw \(lastVideoDraw.cells) cells, \(lastVideoDraw.bytes) bytes")
         return lines
     }
 }

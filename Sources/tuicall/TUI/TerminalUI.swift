@@ -65,12 +65,14 @@ final class TerminalUI: @unchecked Sendable {
     private var localFrames: LatestFrameMailbox?
     var model: UIModel
     var screen: CursesScreen!
-    var video = VideoPane()
     private var worker: VideoRenderWorker!
     /// How video is drawn (changed by `c`).
     var renderOptions = RenderOptions()
-    /// Bumped when the pane size or render options change: older render results are dropped.
+    /// Bumped when the pane size or render options change or ncurses repaints: older outputs are dropped
+    /// and the worker's next draw is complete.
     private var videoGeneration = 0
+    /// Cells and bytes of the last video draw written, for the stats overlay.
+    private(set) var lastVideoDraw = (cells: 0, bytes: 0)
     var layout = Layout(cols: Layout.minCols, rows: Layout.minRows)
     var capabilities = TerminalCapabilities(utf8: true, colorTermTrueColor: false, terminfoRGB: false, colors: 0)
     private var localFrame: VideoFrame?
@@ -193,8 +195,9 @@ final class TerminalUI: @unchecked Sendable {
                 videoDirty = false
             }
             // After ncurses' update: video escapes go out last, over ncurses' markers.
-            if let result = worker.takeResult(), result.generation == videoGeneration, !layout.tooSmall {
-                video.present(result.grid)
+            if let output = worker.takeOutput(), output.generation == videoGeneration, !layout.tooSmall {
+                output.write()
+                lastVideoDraw = (output.changedCells, output.bytes.count)
             }
         }
     }
@@ -281,7 +284,6 @@ final class TerminalUI: @unchecked Sendable {
     /// Re-lays out for the current ncurses size and repaints everything.
     func relayout() {
         layout = Layout(cols: screen.cols, rows: screen.rows)
-        video.setRect(layout.tooSmall ? Rect(x: 0, y: 0, w: 0, h: 0) : layout.video)
         videoGeneration += 1
         fullRepaint = true
         chromeDirty = true
@@ -303,8 +305,7 @@ final class TerminalUI: @unchecked Sendable {
         if fullRepaint {
             fullRepaint = false
             // ncurses just painted its markers over the video cells: draw the picture again in full.
-            video.invalidate()
-            video.redrawLast()
+            videoGeneration += 1
             videoDirty = true
             lastVideoDrawNs = 0
         }
@@ -315,6 +316,7 @@ final class TerminalUI: @unchecked Sendable {
         let (content, pip) = videoContent()
         worker.submit(VideoJob(content: content, pip: pip, pipRect: layout.pictureInPicture,
                                overlay: model.showStats ? statsLines() : [], cols: layout.video.w, rows: layout.video.h,
+                               originX: layout.video.x, originY: layout.video.y,
                                options: renderOptions, generation: videoGeneration))
     }
 

@@ -10,8 +10,8 @@ enum VideoContent: Sendable {
 }
 
 /// One picture of the video pane to compose: the main content, the picture-in-picture and the
-/// stats overlay, for a pane size and render options. `generation` ties the result to the layout
-/// it was made for.
+/// stats overlay, for a pane size, place and render options. `generation` ties the output to the
+/// layout and repaint it was made for.
 struct VideoJob: Sendable {
     var content: VideoContent
     var pip: VideoFrame?
@@ -20,6 +20,9 @@ struct VideoJob: Sendable {
     var overlay: [String]
     var cols: Int
     var rows: Int
+    /// The pane's top-left cell on the terminal (0-based).
+    var originX: Int
+    var originY: Int
     var options: RenderOptions
     var generation: Int
 }

@@ -3,13 +3,15 @@ import Media
 import Render
 import Synchronization
 
-/// Renders video jobs on its own thread so the UI thread never spends a frame's rendering time
-/// away from the keyboard. Only the newest job is kept (a slow render skips stale frames), and
-/// only the newest result; `onResult` wakes the UI.
+/// Owns the whole path from a video job to terminal bytes on its own thread (compose the cells,
+/// find the damage, encode the escapes), so the UI thread only writes finished bytes in order with
+/// ncurses. Only the newest job is kept (a slow render skips stale frames). At most one output
+/// waits for the UI: the next job is not drawn until the UI took it, because the damage state
+/// assumes every output reaches the terminal. `onResult` wakes the UI.
 final class VideoRenderWorker: Sendable {
     private struct State {
         var job: VideoJob?
-        var result: (grid: CellGrid, generation: Int)?
+        var output: VideoOutput?
         var stopped = false
     }
     private let state = Mutex(State())
@@ -19,7 +21,9 @@ final class VideoRenderWorker: Sendable {
 
     init(asciiOnly: Bool, onResult: @escaping @Sendable () -> Void) {
         self.onResult = onResult
-        let started = MediaThread(name: "tuicall-video-render") { [self] _ in run(VideoCompositor(asciiOnly: asciiOnly)) }
+        let started = MediaThread(name: "tuicall-video-render") { [self] _ in
+            run(VideoCompositor(asciiOnly: asciiOnly), VideoPane())
+        }
         thread.withLock { $0 = started }
     }
 
@@ -29,9 +33,11 @@ final class VideoRenderWorker: Sendable {
         signal.wakeAll()
     }
 
-    /// The newest finished grid and the generation it was made for.
-    func takeResult() -> (grid: CellGrid, generation: Int)? {
-        state.withLock { s in defer { s.result = nil }; return s.result }
+    /// The finished output, if any; taking it lets the worker draw the next job.
+    func takeOutput() -> VideoOutput? {
+        let output = state.withLock { s in defer { s.output = nil }; return s.output }
+        if output != nil { signal.wakeAll() }
+        return output
     }
 
     /// Ends the thread (after the job in progress).
@@ -41,10 +47,11 @@ final class VideoRenderWorker: Sendable {
         thread.withLock { $0 }?.stopAndJoin()
     }
 
-    private func run(_ compositor: VideoCompositor) {
+    private func run(_ compositor: VideoCompositor, _ pane: VideoPane) {
         while true {
             let gen = signal.generation
             let (job, stopped) = state.withLock { s -> (VideoJob?, Bool) in
+                if s.output != nil { return (nil, s.stopped) }
                 defer { s.job = nil }
                 return (s.job, s.stopped)
             }
@@ -54,7 +61,8 @@ final class VideoRenderWorker: Sendable {
                 continue
             }
             let grid = compositor.compose(job)
-            state.withLock { $0.result = (grid, job.generation) }
+            let output = pane.draw(grid, origin: (job.originX, job.originY), generation: job.generation)
+            state.withLock { $0.output = output }
             onResult()
         }
     }

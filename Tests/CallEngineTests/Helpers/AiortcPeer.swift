@@ -1,5 +1,6 @@
 import Signaling
 import Foundation
+import Synchronization
 import TestSupport
 
 /// One line of the aiortc helper's JSON protocol (see aiortc_peer.py).
@@ -40,7 +41,7 @@ final class AiortcPeer: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
-    private let writeLock = NSLock()
+    private let writeLock = Mutex(())
 
     /// Starts the helper as offerer or answerer.
     init(role: String, media: Bool = false) throws {
@@ -70,7 +71,7 @@ final class AiortcPeer: @unchecked Sendable {
     func send(_ message: AiortcMessage) {
         guard process.isRunning, var data = try? JSONEncoder().encode(message) else { return }
         data.append(0x0A)
-        writeLock.withLock { input.fileHandleForWriting.write(data) }
+        writeLock.withLock { _ in input.fileHandleForWriting.write(data) }
     }
 
     /// Waits for the first message of `type`.

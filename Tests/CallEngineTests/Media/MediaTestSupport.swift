@@ -101,22 +101,12 @@ final class MediaCallHarness: @unchecked Sendable {
     }
 }
 
-/// A seeded random loss decision shared by the send paths of a test.
-final class RandomLoss: @unchecked Sendable {
-    private let state: Mutex<UInt64>
+/// A seeded random loss decision shared by the send paths of a test (seeded, so a failing run can be replayed).
+final class RandomLoss: Sendable {
+    private let random: Mutex<SplitMix64>
     let probability: Double
-    init(probability: Double, seed: UInt64 = 0x5EED) { self.probability = probability; state = Mutex(seed) }
-    /// SplitMix64, so a failing run can be replayed.
-    func shouldDrop() -> Bool {
-        state.withLock { s in
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) / Double(1 << 53) < probability
-        }
-    }
+    init(probability: Double, seed: UInt64 = 0x5EED) { self.probability = probability; random = Mutex(SplitMix64(seed: seed)) }
+    func shouldDrop() -> Bool { random.withLock { $0.unit() } < probability }
 }
 
 func sleepSeconds(_ s: Double) { MonotonicClock.sleep(untilNs: MonotonicClock.now() + UInt64(s * 1e9)) }

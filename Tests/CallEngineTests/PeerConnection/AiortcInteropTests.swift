@@ -2,6 +2,7 @@
 import Foundation
 @testable import SDP
 import Signaling
+import Synchronization
 import Testing
 import TestSupport
 
@@ -85,21 +86,23 @@ struct AiortcInteropTests {
 }
 
 /// Keeps messages in order behind the description: queued until `open`, sent directly afterwards.
-final class SignalingGate: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isOpen = false
-    private var queued: [() -> Void] = []
+final class SignalingGate: Sendable {
+    private struct State {
+        var isOpen = false
+        var queued: [@Sendable () -> Void] = []
+    }
+    private let state = Mutex(State())
 
-    func send(_ body: @escaping () -> Void) {
-        lock.lock(); defer { lock.unlock() }
-        if isOpen { body() } else { queued.append(body) }
+    func send(_ body: @escaping @Sendable () -> Void) {
+        state.withLock { s in if s.isOpen { body() } else { s.queued.append(body) } }
     }
 
     func open(first: () -> Void) {
-        lock.lock(); defer { lock.unlock() }
-        first()
-        isOpen = true
-        queued.forEach { $0() }
-        queued = []
+        state.withLock { s in
+            first()
+            s.isOpen = true
+            s.queued.forEach { $0() }
+            s.queued = []
+        }
     }
 }
