@@ -27,6 +27,8 @@ final class ConnectionRegistry: Sendable {
         var listBytes = 0
         /// Who is in a call with whom (both directions), as the routed offers, answers and hang-ups tell.
         var partner: [Int: Int] = [:]
+        /// Who said, after logging in again, that its call with whom goes on (one claim per connection).
+        var resumeClaim: [Int: Int] = [:]
     }
     private let state = Mutex(State())
     let rules: UsernameRules
@@ -55,6 +57,7 @@ final class ConnectionRegistry: Sendable {
         state.withLock { s in
             s.connections[id] = nil
             Self.unpair(id, &s)
+            Self.dropClaims(id, &s)
             guard let name = s.names.removeValue(forKey: id) else { return false }
             s.idByName[name] = nil
             if let key = s.keys.removeValue(forKey: id) { s.idByKey[key] = nil }
@@ -111,12 +114,38 @@ final class ConnectionRegistry: Sendable {
     func pair(_ a: Int, _ b: Int) -> Bool {
         state.withLock { s in
             guard s.partner[a] != b else { return false }
-            Self.unpair(a, &s)
-            Self.unpair(b, &s)
-            s.partner[a] = b
-            s.partner[b] = a
+            Self.link(a, b, &s)
             return true
         }
+    }
+
+    /// `a` says its call with `b` survived a server restart (`call-resume`): the two are paired again once `b`
+    /// has said the same of `a`, so no one can mark others busy alone. True when that paired them.
+    @discardableResult
+    func resume(_ a: Int, with b: Int) -> Bool {
+        state.withLock { s in
+            guard s.resumeClaim[b] == a else {
+                s.resumeClaim[a] = b
+                return false
+            }
+            guard s.partner[a] != b else { return false }
+            Self.link(a, b, &s)
+            return true
+        }
+    }
+
+    private static func link(_ a: Int, _ b: Int, _ s: inout State) {
+        unpair(a, &s)
+        unpair(b, &s)
+        dropClaims(a, &s)
+        dropClaims(b, &s)
+        s.partner[a] = b
+        s.partner[b] = a
+    }
+
+    private static func dropClaims(_ id: Int, _ s: inout State) {
+        s.resumeClaim[id] = nil
+        for (claimant, claimed) in s.resumeClaim where claimed == id { s.resumeClaim[claimant] = nil }
     }
 
     /// `id` hung up: on its partner when `target` is nil (the MDN page's hang-up) or names the partner.

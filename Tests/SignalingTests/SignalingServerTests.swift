@@ -65,6 +65,36 @@ struct SignalingServerTests {
         try await server.stop()
     }
 
+    /// After a server restart both sides of a surviving call send `call-resume`; the server marks them busy
+    /// only when the two claims match, so no one can mark others busy alone.
+    @Test func callResumeMarksBothBusyOnlyWhenBothClaimTheCall() async throws {
+        let server = try await TestServer.start()
+        let alice = try await WSTestClient.login(server, as: "alice")
+        let bob = try await WSTestClient.login(server, as: "bob")
+        let carol = try await WSTestClient.login(server, as: "carol")
+        func busy(_ m: JSONObject) -> Set<String>? {
+            guard m["type"]?.stringValue == "userstatus" else { return nil }
+            return Set((m["busy"]?.arrayValue ?? []).compactMap(\.stringValue))
+        }
+        carol.send(["type": "call-resume", "target": "alice"])
+        #expect(try await alice.waitFor(type: "call-resume")["name"] == .string("carol"))
+        alice.send(["type": "call-resume", "target": "bob"])
+        #expect(try await bob.waitFor(type: "call-resume")["name"] == .string("alice"))
+        var statuses: [Set<String>] = []
+        let deadline = Date().addingTimeInterval(0.6)
+        while let m = try? await carol.next(timeout: max(0.01, deadline.timeIntervalSinceNow)) {
+            if let b = busy(m) { statuses.append(b) }
+        }
+        #expect(statuses.allSatisfy { $0.isEmpty }, "one-sided claims marked \(statuses) busy")
+        bob.send(["type": "call-resume", "target": "alice"])
+        _ = try await carol.waitFor { busy($0) == ["alice", "bob"] }
+        // carol's old claim on alice is gone with the pairing; a hang-up frees both.
+        alice.send(["type": "hang-up", "target": "bob"])
+        _ = try await carol.waitFor { busy($0) == [] }
+        for c in [alice, bob, carol] { c.close() }
+        try await server.stop()
+    }
+
     @Test func invalidUsernamesAreRefusedWithAnError() async throws {
         let server = try await TestServer.start()
         let (c, _) = try await WSTestClient.connect(server)

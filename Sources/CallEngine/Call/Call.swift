@@ -79,6 +79,14 @@ public final class Call: @unchecked Sendable {
     private var inviteNs: UInt64?
     private var lastStats = CallStats()
     private var audioMuted = false, videoMuted = false
+    /// The server went away during this call and we have not logged in again yet.
+    private var serverAwayDuringCall = false
+    /// The server forgot this call (it or the peer lost the connection): send `call-resume` once both are on.
+    private var resumeNeeded = false
+
+    /// tuicall's message to the peer after logging in again mid-call, which lets the server pair the two
+    /// again (`tuicall serve` pairs once both sides sent it; other servers route it and the peer ignores it).
+    public static let callResumeType = "call-resume"
 
     public init(signaling: SignalingClient, options: CallOptions = CallOptions(), logger: Logger) {
         self.signaling = signaling
@@ -188,8 +196,27 @@ public final class Call: @unchecked Sendable {
         case .message(.other(let o)) where o["type"]?.stringValue == "media-state": onMediaState(o)
         case .userList(let users):
             if let p = current.peer, !users.contains(p) { onPeerLeftList(p) }
-        case .state(.disconnected), .state(.stopped):
+            resumeIfBothOnline()
+        case .state(.disconnected):
+            // A call with media needs the server no more (its own path carries media, DTLS close_notify the
+            // hang-up, consent freshness the failure); one still being set up does.
+            if case .inCall(let peer) = current {
+                resumeNeeded = true
+                if !serverAwayDuringCall {
+                    serverAwayDuringCall = true
+                    logger.info("lost the server during the call with \(peer): the call goes on")
+                    noticeSink.yield(.serverAwayDuringCall(peer: peer))
+                }
+            } else if current.peer != nil {
+                end(.serverLost)
+            }
+        case .state(.stopped):
             if current.peer != nil { end(.serverLost) }
+        case .state(.loggedIn):
+            guard serverAwayDuringCall else { return }
+            serverAwayDuringCall = false
+            if case .inCall(let peer) = current { noticeSink.yield(.serverBackDuringCall(peer: peer)) }
+            resumeIfBothOnline()
         default: break
         }
     }
@@ -347,6 +374,7 @@ public final class Call: @unchecked Sendable {
             end(.peerLeft)
             return
         }
+        resumeNeeded = true
         let gen = generation
         let before = Self.packetsReceived(media)
         queue.asyncAfter(deadline: .now() + Self.peerLeftMediaGraceSeconds) { [weak self] in
@@ -393,6 +421,19 @@ public final class Call: @unchecked Sendable {
         pendingCandidates = []
         connected = false
         inviteNs = nil
+        serverAwayDuringCall = false
+        resumeNeeded = false
+    }
+
+    /// A restarted server (or one the peer left and came back to) knows nothing of the call: each side
+    /// claims it once both are logged in, and `tuicall serve` marks both busy again when the two claims
+    /// match. Other servers route the message; the peer ignores it.
+    private func resumeIfBothOnline() {
+        guard resumeNeeded, signaling.isLoggedIn, case .inCall(let peer) = current,
+              signaling.users.contains(peer) else { return }
+        resumeNeeded = false
+        logger.info("claiming the call with \(peer) on the server again")
+        send(.other(["type": .string(Call.callResumeType), "target": .string(peer)]))
     }
 
     /// A fresh peer connection for a call with `peer`; invite time starts now.

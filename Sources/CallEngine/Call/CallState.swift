@@ -106,4 +106,9 @@ public enum CallNotice: Sendable, Equatable {
     case peerMediaState(audioMuted: Bool, videoOff: Bool)
     /// Someone called while we were in another call; they were told we are busy.
     case missedWhileBusy(from: String)
+    /// The signaling server went away during a call: media is peer to peer, so the call goes on while the
+    /// client reconnects.
+    case serverAwayDuringCall(peer: String)
+    /// Logged in again with the call still up (the server was told, so both show as in a call again).
+    case serverBackDuringCall(peer: String)
 }

@@ -37,6 +37,8 @@ import { createCalls } from "./call.js";
     chat: [],
     status: "",
     endReason: null,
+    /// In a call that goes on while the server is away (media is peer to peer).
+    serverAway: false,
     timings: {},
     log: [],
   };
@@ -48,6 +50,8 @@ import { createCalls } from "./call.js";
   // Types only the server sends: one stamped with a sender's name was relayed from a user, not the server's.
   const SERVER_ONLY = new Set(["id", "userlist", "error", "userstatus", "history"]);
   let loginWaiter = null;
+  // The server forgot our call (it restarted, or the peer reconnected): say `call-resume` once both are on.
+  let resumeNeeded = false;
   const stateWaiters = new Set();
   /// Reconnection after the server goes away: 0.5 s doubling to 8 s, ±20%, and a login with the same name.
   const RECONNECT = { initialMs: 500, maxMs: 8000, jitter: 0.2 };
@@ -121,9 +125,20 @@ import { createCalls } from "./call.js";
     };
     ws.onclose = (event) => {
       app.connection = "closed";
-      endCall("Connection to the server lost", false);
+      // A call with media does not need the server; one still being set up does.
+      const c = calls.current();
+      const keep = c && app.state === "in-call" && c.pc && c.pc.connectionState === "connected";
       const wasIn = app.state !== "logged-out";
-      setState("logged-out");
+      if (keep) {
+        if (!app.serverAway) {
+          addChat({ system: true, text: `The call with ${c.peer} goes on without the server (media is peer to peer); reconnecting…` });
+        }
+        app.serverAway = true;
+        resumeNeeded = true;
+      } else {
+        endCall("Connection to the server lost", false);
+        setState("logged-out");
+      }
       if (loginWaiter) { loginWaiter.reject(new Error("Disconnected from the server")); loginWaiter = null; }
       // Back in with the same name once the server answers again.
       if (wasIn && app.me) requestedName = app.me;
@@ -175,7 +190,7 @@ import { createCalls } from "./call.js";
         break;
       case "rejectusername":
         // Only the answer to our own login renames us.
-        if (!loginWaiter && app.state !== "logged-out") { log("ignored rejectusername outside a login"); break; }
+        if (!loginWaiter && app.state !== "logged-out" && !app.serverAway) { log("ignored rejectusername outside a login"); break; }
         // The name was taken; the server chose another and we adopt it.
         renamedFrom = requestedName;
         app.me = String(m.name);
@@ -195,6 +210,8 @@ import { createCalls } from "./call.js";
       case "media-state":
         calls.onMediaState(m);
         break;
+      case "call-resume":
+        break;  // the peer told the server our call goes on; nothing for us to do
       case "userlist":
         onUserList(Array.isArray(m.users) ? m.users.filter((u) => typeof u === "string") : []);
         break;
@@ -244,7 +261,27 @@ import { createCalls } from "./call.js";
       if (loginWaiter) { loginWaiter.resolve(app.me); loginWaiter = null; }
     }
     const call = calls.current();
-    if (call && !users.includes(call.peer)) endCall(`${call.peer} left`, false);
+    if (app.serverAway && app.me !== null && users.includes(app.me)) {
+      app.serverAway = false;
+      if (call) {
+        const text = `Back on the server; still in the call with ${call.peer}.`;
+        setStatus(text);
+        addChat({ system: true, text });
+      }
+    }
+    if (call && !users.includes(call.peer)) {
+      // Its media is the witness: a peer whose connection to the server dropped is still in the call.
+      if (app.state === "in-call" && call.pc && call.pc.connectionState === "connected") {
+        resumeNeeded = true;
+        calls.endIfMediaStops(call, `${call.peer} left`);
+      } else {
+        endCall(`${call.peer} left`, false);
+      }
+    }
+    if (resumeNeeded && call && app.state === "in-call" && !app.serverAway && users.includes(call.peer)) {
+      resumeNeeded = false;
+      send({ type: "call-resume", name: app.me, target: call.peer });
+    }
     render();
   }
 
@@ -441,6 +478,7 @@ import { createCalls } from "./call.js";
     setMuted: (v) => calls.setMuted(v), setCameraOff: (v) => calls.setCameraOff(v),
     get chat() { return app.chat.map((m) => ({ ...m })); },
     get status() { return app.status; },
+    get serverAway() { return app.serverAway; },
     get endReason() { return app.endReason; },
     get mediaError() { return calls.current()?.mediaError ?? null; },
     get timings() { return { ...app.timings }; },

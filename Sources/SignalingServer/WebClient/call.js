@@ -402,6 +402,28 @@ export function createCalls(env) {
   }
 
   /// Closes the call; `notifyPeer` sends hang-up addressed to the peer only.
+  /// How long a peer off the user list may send nothing before its call ends (as the terminal client). 1.5 s.
+  const PEER_LEFT_GRACE_MS = 1500;
+
+  async function inboundBytes(c) {
+    let n = 0;
+    (await c.pc.getStats()).forEach((s) => { if (s.type === "inbound-rtp") n += s.bytesReceived || 0; });
+    return n;
+  }
+
+  /// The peer left the user list: end the call unless its media still arrives.
+  async function endIfMediaStops(c, reason) {
+    if (c.leftCheck) return;
+    c.leftCheck = true;
+    const before = await inboundBytes(c);
+    setTimeout(async () => {
+      c.leftCheck = false;
+      if (call !== c) return;
+      if (await inboundBytes(c) === before) endCall(reason, false);
+      else log(`${c.peer} is off the user list but its media still arrives: the call goes on`);
+    }, PEER_LEFT_GRACE_MS);
+  }
+
   function endCall(reason, notifyPeer) {
     const c = call;
     if (!c) return;
@@ -419,7 +441,10 @@ export function createCalls(env) {
     $("remote-video").srcObject = null;
     $("local-video").srcObject = null;
     app.endReason = reason;
-    setState(app.state === "logged-out" ? "logged-out" : "idle");
+    // Ended while the server was away: we are not logged in (the reconnect logs in again).
+    const away = app.serverAway;
+    app.serverAway = false;
+    setState(app.state === "logged-out" || away ? "logged-out" : "idle");
     setStatus(reason);
     env.note(reason);
     render();
@@ -473,7 +498,7 @@ export function createCalls(env) {
 
   return {
     current: () => call,
-    startCall, accept, decline, hangUp, endCall, chooseReceiveOnly, stats,
+    startCall, accept, decline, hangUp, endCall, endIfMediaStops, chooseReceiveOnly, stats,
     onOffer, onAnswer, onCandidate, onHangUp, onMediaState, setMuted, setCameraOff,
     localState: () => ({ ...local }),
   };

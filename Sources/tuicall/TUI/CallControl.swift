@@ -32,6 +32,8 @@ enum CallEvent: Sendable {
     case peerMedia(audioMuted: Bool, videoOff: Bool)
     /// Someone called while we were in a call; they were told we are busy.
     case missedWhileBusy(from: String)
+    /// The server went away (`back == false`) or we logged in again (`back == true`) with the call still up.
+    case serverDuringCall(peer: String, back: Bool)
     case stats(CallFigures)
     /// Something the user should know that does not end the call (a microphone that cannot be opened).
     case notice(String)
@@ -67,6 +69,8 @@ protocol CallControl: AnyObject, Sendable {
     func handle(_ message: SignalMessage)
     /// The server's current user list (a peer that left ends the call).
     func usersChanged(_ users: [String])
+    /// The signaling connection's state: a lost server ends a call still being set up, not one with media.
+    func signalingChanged(_ state: SignalingState)
 }
 
 /// What a call engine gets from the client: the signaling connection, the local camera (the UI's

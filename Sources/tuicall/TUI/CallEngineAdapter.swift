@@ -1,3 +1,4 @@
+import SignalingClient
 import CallEngine
 import Capture
 import Foundation
@@ -75,6 +76,8 @@ final class CallEngineAdapter: CallControl, Sendable {
                 switch notice {
                 case .peerMediaState(let audio, let video): sink.yield(.peerMedia(audioMuted: audio, videoOff: video))
                 case .missedWhileBusy(let from): sink.yield(.missedWhileBusy(from: from))
+                case .serverAwayDuringCall(let peer): sink.yield(.serverDuringCall(peer: peer, back: false))
+                case .serverBackDuringCall(let peer): sink.yield(.serverDuringCall(peer: peer, back: true))
                 }
             }
         }
@@ -126,6 +129,7 @@ final class CallEngineAdapter: CallControl, Sendable {
     }
     func handle(_ message: SignalMessage) { call.handle(.message(message)) }
     func usersChanged(_ users: [String]) { call.handle(.userList(users)) }
+    func signalingChanged(_ state: SignalingState) { call.handle(.state(state)) }
 
     /// Refusals (unknown user, nothing ringing, ...) reach the status line; while a call is up they are
     /// only logged, so a stray key cannot make the UI forget the call.

@@ -181,15 +181,18 @@ extension TerminalUI {
     }
 
     private func connectionText() -> String {
+        let inCall: Bool
+        if case .inCall = model.call { inCall = true } else { inCall = false }
         switch model.connection {
         case .connecting(let n): return n > 1 ? "connecting (attempt \(n))" : "connecting"
         case .connected: return "logging in"
         case .online: return "online"
-        case .disconnected(let reason): return "disconnected: \(reason)"
+        case .disconnected(let reason): return inCall ? "disconnected" : "disconnected: \(reason)"
         case .retrying(let until, let reason):
             let now = MonotonicClock.now()
             let s = until > now ? Int((until - now + 999_999_999) / 1_000_000_000) : 0
-            return "server unreachable, retrying in \(s) s: \(reason)"
+            // In a call the call's figures matter more; the reason is in the chat ("Lost the server: ...").
+            return "server unreachable, retrying in \(s) s" + (inCall ? "" : ": \(reason)")
         case .failed(let reason): return "cannot connect (not retrying): \(reason)"
         case .stopped: return "offline"
         }

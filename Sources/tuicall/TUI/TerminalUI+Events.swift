@@ -21,6 +21,7 @@ extension TerminalUI {
     private func handleSignaling(_ e: SignalingEvent) {
         switch e {
         case .state(let s):
+            callControl.signalingChanged(s)
             switch s {
             case .connecting(let n): model.connection = .connecting(attempt: n)
             case .connected: model.connection = .connected
@@ -137,6 +138,11 @@ extension TerminalUI {
             model.peerCameraOff = videoOff
         case .missedWhileBusy(let from):
             note("Missed call from \(from) (you were in a call; they were told you are busy).", warning: true)
+        case .serverDuringCall(let peer, let back):
+            let text = back ? "Back on the server; still in the call with \(peer)."
+                : "The call with \(peer) goes on without the server (media is peer to peer); reconnecting…"
+            note(text, warning: !back)
+            model.say(text, warning: !back)
         case .stats(let s): model.stats = s
         case .notice(let text):
             note(text, warning: true)

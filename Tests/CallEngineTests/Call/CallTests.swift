@@ -31,8 +31,12 @@ final class TestPhone: Sendable {
         return s
     }
 
-    init(_ server: TestServer, _ name: String, autoAnswer: Bool = false) {
-        client = SignalingClient(url: server.url, name: name, logger: quietLogger, reconnect: ReconnectPolicy(enabled: false))
+    convenience init(_ server: TestServer, _ name: String, autoAnswer: Bool = false) {
+        self.init(url: server.url, name, autoAnswer: autoAnswer)
+    }
+
+    init(url: String, _ name: String, autoAnswer: Bool = false, reconnect: ReconnectPolicy = ReconnectPolicy(enabled: false)) {
+        client = SignalingClient(url: url, name: name, logger: quietLogger, reconnect: reconnect)
         let probe = TestPatternLatencyProbe()
         latency = probe
         let options = CallOptions(autoAnswer: autoAnswer,
