@@ -90,6 +90,9 @@ let package = Package(
                                "Signaling"]),
         // Raw TCP/WebSocket clients that send exactly the bytes given: hostile-client tests and `bench hostile`.
         .target(name: "NetworkProbes"),
+        // User-space netem: impaired links (loss, bursts, delay, jitter, caps) and the UDP relay that puts
+        // any peer behind them.
+        .target(name: "NetworkEmulator", dependencies: ["Media"]),
         // Drives a headless Chromium over DevTools: the browser tests and `tuicall bench browser`.
         .target(name: "BrowserDriver",
                 dependencies: ["Signaling", "Media",
@@ -99,7 +102,7 @@ let package = Package(
                           dependencies: [
                               "CallEngine", "SignalingClient", "SDP", "WebRTCTransport", "Benchmarks",
                               "Capture", "Render", "Codecs", "Media", "Signaling",
-                              "SignalingServer", "BrowserDriver", "NetworkProbes", "CNcursesw", "CShims",
+                              "SignalingServer", "BrowserDriver", "NetworkProbes", "NetworkEmulator", "CNcursesw", "CShims",
                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
                               .product(name: "Logging", package: "swift-log"),
                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,7 +114,7 @@ let package = Package(
 
         // Helpers several test targets share: the in-process server, event recorders, transport pairs, coturn.
         .target(name: "TestSupport",
-                dependencies: ["Signaling", "SignalingServer", "SignalingClient", "WebRTCTransport", "SDP",
+                dependencies: ["Signaling", "SignalingServer", "SignalingClient", "WebRTCTransport", "SDP", "NetworkEmulator",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),
         .testTarget(name: "SignalingTests",
@@ -126,10 +129,11 @@ let package = Package(
                                    .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "Media"], exclude: ["Fixtures"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP", "Codecs", "Media"]),
+        .testTarget(name: "NetworkEmulatorTests", dependencies: ["NetworkEmulator", "Media", "TestSupport"]),
         .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "SDP", "Media", "TestSupport"]),
         .testTarget(name: "CallEngineTests",
                     dependencies: ["CallEngine", "SDP", "RTP", "WebRTCTransport", "SignalingClient", "Benchmarks",
-                                   "TestSupport", "Codecs", "Capture", "Media", "Signaling"],
+                                   "TestSupport", "Codecs", "Capture", "Media", "Signaling", "NetworkEmulator"],
                     exclude: ["Helpers/aiortc_peer.py"]),
         .testTarget(name: "BrowserTests",
                     dependencies: ["BrowserDriver", "SignalingServer", "Signaling", "Capture", "TestSupport",

@@ -10,6 +10,8 @@ struct IceOptions: ParsableArguments {
     var iceServers: [String] = []
     @Option(help: "User name for the TURN servers.") var turnUser: String?
     @Option(help: "Password for the TURN servers.") var turnPass: String?
+    @Flag(help: "Use relayed (TURN) candidates only, as a browser's iceTransportPolicy \"relay\" (e.g. behind `bench network`).")
+    var relayOnly = false
 
     /// The ICE configuration these options describe; throws a clear error for a bad URL.
     func configuration() throws -> IceConfiguration {
@@ -24,6 +26,9 @@ struct IceOptions: ParsableArguments {
                            ? IceServer(urls: [url], username: turnUser, credential: turnPass)
                            : IceServer(urls: [url]))
         }
-        return IceConfiguration(servers: servers)
+        if relayOnly && !servers.contains(where: { s in s.urls.contains { $0.hasPrefix("turn") } }) {
+            throw ValidationError("--relay-only needs a TURN server (--ice-server turn:host:port)")
+        }
+        return IceConfiguration(servers: servers, relayOnly: relayOnly)
     }
 }

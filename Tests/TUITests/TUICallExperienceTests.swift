@@ -339,8 +339,8 @@ struct TUICallExperienceTests {
         #expect(names.count >= 18, "\(names.sorted())")
         let config = names.sorted().map { name in
             switch name {
-            case "auto-answer", "bell", "no-log", "keep-retrying": "\(name) = true"
-            case "ice-server": "ice-server = stun:127.0.0.1:3478"
+            case "auto-answer", "bell", "no-log", "keep-retrying", "relay-only": "\(name) = true"
+            case "ice-server": "ice-server = turn:127.0.0.1:3478"
             case "server": "server = ws://127.0.0.1:6503"
             case "render": "render = half"
             case "color": "color = 256"

@@ -1,98 +1,14 @@
-import Signaling
-import Foundation
+import NetworkEmulator
 import WebRTCTransport
 
-/// A real coturn `turnserver` on 127.0.0.1 with one long-term-credential user, for relay tests.
-/// Needs the Debian package `coturn`; `start` returns nil (test skipped) when it is not installed.
-package final class TurnServerProcess {
-    package static let executable = "/usr/bin/turnserver"
-    package static let user = "u"
-    package static let password = "p"
-    package static let realm = "tuicall"
+/// The relay tests' coturn (NetworkEmulator's `CoturnProcess`, shared with `tuicall bench network`).
+package typealias TurnServerProcess = CoturnProcess
 
-    package let port: UInt16
-    private let process: Process
-    private let directory: URL
-
-    private init(port: UInt16, process: Process, directory: URL) {
-        self.port = port
-        self.process = process
-        self.directory = directory
-    }
-
+extension CoturnProcess {
     /// The ICE server entry pointing at this server.
     package var iceServer: IceServer { IceServer(urls: ["turn:127.0.0.1:\(port)"], username: Self.user, credential: Self.password) }
     /// The same server reached over TCP (coturn listens for TCP on the same port).
     package var iceServerTCP: IceServer {
         IceServer(urls: ["turn:127.0.0.1:\(port)?transport=tcp"], username: Self.user, credential: Self.password)
     }
-
-    package static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
-
-    /// Starts the server on a random port and waits until it answers a STUN Binding request.
-    package static func start() throws -> TurnServerProcess? {
-        guard isInstalled else { throw TurnServerMissing() }
-        let port = UInt16.random(in: 20_000...29_999)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("turn-\(port)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--listening-port=\(port)",
-                       "--user=\(user):\(password)", "--lt-cred-mech", "--realm=\(realm)",
-                       "--no-tls", "--no-dtls", "--allow-loopback-peers", "--no-cli",
-                       "--min-port=\(port &+ 100)", "--max-port=\(port &+ 400)",
-                       "--pidfile=\(dir.path)/turn.pid", "--userdb=\(dir.path)/turndb",
-                       "--log-file=\(dir.path)/turn.log", "--no-stdout-log"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let server = TurnServerProcess(port: port, process: p, directory: dir)
-        guard server.waitUntilAnswering(seconds: 5) else {
-            server.stop()
-            throw TurnError.notAnswering(port)
-        }
-        return server
-    }
-
-    package enum TurnError: Error { case notAnswering(UInt16) }
-
-    private func waitUntilAnswering(seconds: Double) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 0, tv_usec: 100_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        // STUN Binding request: type 0x0001, length 0, magic cookie, 12-byte transaction id.
-        let request: [UInt8] = [0, 1, 0, 0, 0x21, 0x12, 0xA4, 0x42] + (0..<12).map { _ in UInt8.random(in: 0...255) }
-        let deadline = Date().addingTimeInterval(seconds)
-        var buf = [UInt8](repeating: 0, count: 512)
-        while Date() < deadline && process.isRunning {
-            _ = request.withUnsafeBytes { r in
-                withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(fd, r.baseAddress, r.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-            }
-            if recv(fd, &buf, buf.count, 0) >= 20 && buf[0] == 0x01 && buf[1] == 0x01 { return true }
-        }
-        return false
-    }
-
-    package func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)  // coturn ignores SIGTERM while it has sessions
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: directory)
-    }
-}
-
-/// The relay tests need coturn; scripts/bootstrap installs it.
-package struct TurnServerMissing: Error, CustomStringConvertible {
-    package init() {}
-    package var description: String { "coturn is not installed: run scripts/bootstrap (apt-get install coturn)" }
 }

@@ -99,7 +99,7 @@ enum ClientConfigArguments {
     static let repeatable: Set<String> = ["ice-server"]
     /// Flags with `--no-` forms (`key = true|false`), and plain flags (`key = true` sets them).
     static let invertible: Set<String> = ["auto-answer", "bell"]
-    static let plainFlags: Set<String> = ["no-log", "keep-retrying"]
+    static let plainFlags: Set<String> = ["no-log", "keep-retrying", "relay-only"]
     static var flags: [String] { Array(invertible) + Array(plainFlags) }
 
     /// `cli` (the arguments after the program name, the client's) with the config's settings in front,

@@ -8,6 +8,7 @@ import Signaling
 import Synchronization
 import Testing
 import TestSupport
+import WebRTCTransport
 
 /// One user: a signaling client on the real server, a `Call` fed by it, and every call state it reported.
 final class TestPhone: Sendable {
@@ -35,14 +36,15 @@ final class TestPhone: Sendable {
         self.init(url: server.url, name, autoAnswer: autoAnswer)
     }
 
-    init(url: String, _ name: String, autoAnswer: Bool = false, reconnect: ReconnectPolicy = ReconnectPolicy(enabled: false)) {
+    init(url: String, _ name: String, autoAnswer: Bool = false, reconnect: ReconnectPolicy = ReconnectPolicy(enabled: false),
+         ice: IceConfiguration = .loopback) {
         client = SignalingClient(url: url, name: name, logger: quietLogger, reconnect: reconnect)
         let probe = TestPatternLatencyProbe()
         latency = probe
         let options = CallOptions(autoAnswer: autoAnswer,
                                   videoSource: { TestPatternSource(width: 320, height: 240, fps: 15) },
                                   audioSource: { ToneSource() }, videoSinks: [probe],
-                                  ice: .loopback, connectTimeoutSeconds: 15)
+                                  ice: ice, connectTimeoutSeconds: 15)
         call = Call(signaling: client, options: options, logger: quietLogger)
         let (client, call, signals, states) = (client, call, signals, states)
         tasks = [Task { await call.pump(client.events) { signals.append($0) } },

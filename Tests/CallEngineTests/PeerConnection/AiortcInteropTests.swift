@@ -36,6 +36,21 @@ struct AiortcInteropTests {
         #expect(ours.pc.transport.stats.srtp.authDrops == 0)
     }
 
+    /// Trickles our candidates to aiortc through `gate` (and, when `endOfCandidates`, the empty one that
+    /// ends them once gathering completes).
+    static func trickle(_ ours: TestPeerConnection, to theirs: AiortcPeer, through gate: SignalingGate,
+                        endOfCandidates: Bool) {
+        ours.pc.setEventHandler { event in
+            ours.events.append(event)
+            if case .iceCandidate(let c) = event {
+                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
+                                                      sdpMLineIndex: c.sdpMLineIndex)) }
+            } else if endOfCandidates, event == .iceGatheringComplete {
+                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: "", sdpMid: "0", sdpMLineIndex: 0)) }
+            }
+        }
+    }
+
     @Test func weOfferAiortcAnswers() throws {
         let ours = try TestPeerConnection(audio: Self.audio, receiveVideo: false)
         let theirs = try AiortcPeer(role: "answer")
@@ -43,15 +58,7 @@ struct AiortcInteropTests {
         // Candidates may be gathered before the offer is on its way; aiortc drops candidates that come before
         // the offer, so hold them until it is sent (a signaling queue does the same by ordering its work).
         let gate = SignalingGate()
-        ours.pc.setEventHandler { event in
-            ours.events.append(event)
-            if case .iceCandidate(let c) = event {
-                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
-                                                      sdpMLineIndex: c.sdpMLineIndex)) }
-            } else if event == .iceGatheringComplete {
-                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: "", sdpMid: "0", sdpMLineIndex: 0)) }
-            }
-        }
+        Self.trickle(ours, to: theirs, through: gate, endOfCandidates: true)
         let offer = try ours.pc.createOffer()
         try ours.pc.setLocalDescription(offer)
         gate.open { theirs.send(AiortcMessage(type: "offer", sdp: offer.sdp)) }
@@ -67,13 +74,7 @@ struct AiortcInteropTests {
         let theirs = try AiortcPeer(role: "offer")
         defer { theirs.stop(); ours.pc.close() }
         let gate = SignalingGate()
-        ours.pc.setEventHandler { event in
-            ours.events.append(event)
-            if case .iceCandidate(let c) = event {
-                gate.send { theirs.send(AiortcMessage(type: "candidate", candidate: c.candidate, sdpMid: c.sdpMid,
-                                                      sdpMLineIndex: c.sdpMLineIndex)) }
-            }
-        }
+        Self.trickle(ours, to: theirs, through: gate, endOfCandidates: false)
         let offer = try #require(theirs.first("offer")?.sdp)
         try ours.pc.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: offer))
         let answer = try ours.pc.createAnswer()
