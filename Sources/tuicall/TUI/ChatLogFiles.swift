@@ -33,8 +33,13 @@ final class ChatLogFiles {
     func write(peer: String?, name: String, text: String, date: Date = Date()) {
         let file = server + "." + (peer.map(Self.safe) ?? "public") + ".log"
         guard let handle = handle(file) else { return }
-        let line = stamp.string(from: date) + "\t" + Self.oneLine(name) + "\t" + Self.oneLine(text) + "\n"
-        handle.write(Data(line.utf8))
+        var line = Array(stamp.string(from: date).utf8)
+        line.append(9)
+        line += Self.oneLine(name)
+        line.append(9)
+        line += Self.oneLine(text)
+        line.append(10)
+        handle.write(Data(line))
     }
 
     private func handle(_ file: String) -> FileHandle? {
@@ -55,7 +60,9 @@ final class ChatLogFiles {
         }).replacingOccurrences(of: "..", with: "_")
     }
 
-    private static func oneLine(_ s: String) -> String {
-        s.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\t", with: " ")
+    /// The text's UTF-8 with line breaks and tabs as spaces. One pass over bytes: Foundation's
+    /// `replacingOccurrences` on a flood of 60 KB lines kept the UI thread busy for seconds.
+    static func oneLine(_ s: String) -> [UInt8] {
+        s.utf8.map { $0 == 10 || $0 == 13 || $0 == 9 ? 32 : $0 }
     }
 }
