@@ -60,7 +60,23 @@ extension BenchHostile {
             }
         }
 
-        func kill() { _ = try? run(["kill-server"]) }
+        /// Ends the client and the tmux server. tmux 3.3 here can answer `kill-server` and stay up with the
+        /// client still running (both were left behind by every run), so the client gets the SIGHUP a closed
+        /// terminal sends, and whatever is still alive 2 s later is killed.
+        func kill() {
+            func pid(_ format: String, _ target: [String]) -> pid_t? {
+                (try? run(["display-message", "-p"] + target + [format]))
+                    .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+            let pids = [pid("#{pane_pid}", ["-t", "bench"]), pid("#{pid}", [])].compactMap { $0 }
+            if let pane = pids.first { Glibc.kill(pane, SIGHUP) }
+            _ = try? run(["kill-server"])
+            let deadline = Date().addingTimeInterval(2)
+            for p in pids {
+                while Glibc.kill(p, 0) == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+                if Glibc.kill(p, 0) == 0 { Glibc.kill(p, SIGKILL) }
+            }
+        }
     }
 
     /// ms from `send-keys` until the input line shows each of `keys` new letters (sorted).

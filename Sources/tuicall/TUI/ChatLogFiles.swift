@@ -63,6 +63,10 @@ final class ChatLogFiles {
     /// The text's UTF-8 with line breaks and tabs as spaces. One pass over bytes: Foundation's
     /// `replacingOccurrences` on a flood of 60 KB lines kept the UI thread busy for seconds.
     static func oneLine(_ s: String) -> [UInt8] {
-        s.utf8.map { $0 == 10 || $0 == 13 || $0 == 9 ? 32 : $0 }
+        var bytes = Array(s.utf8)
+        bytes.withUnsafeMutableBufferPointer { b in
+            for i in b.indices where b[i] == 10 || b[i] == 13 || b[i] == 9 { b[i] = 32 }
+        }
+        return bytes
     }
 }

@@ -55,6 +55,8 @@ final class TerminalUI: @unchecked Sendable {
     // Shared with other threads (thread-safe types only).
     let wake: WakePipe
     private let inbox = Mutex<[UIEvent]>([])
+    /// Events the last turn of the loop had no time for (see `handlePostedEvents`).
+    private var eventsLeft = false
     let remoteFrames: LatestFrameMailbox
 
     // Owned by the UI thread.
@@ -180,7 +182,7 @@ final class TerminalUI: @unchecked Sendable {
                     return .quit
                 }
             }
-            for event in inbox.withLock({ e -> [UIEvent] in defer { e.removeAll() }; return e }) { handle(event) }
+            handlePostedEvents()
             takeFrames()
             tick()
             if chromeDirty { drawChrome() }
@@ -218,7 +220,27 @@ final class TerminalUI: @unchecked Sendable {
     }
 
     /// Sleeps until the next scheduled change: message expiry, countdown tick, pending video.
+    /// Posted events for at most `eventBudgetNs`, then a draw: under a flood a keystroke waits for one
+    /// slice of events, not for the whole backlog (which took 100+ ms of 60 KB chat lines). The rest stay
+    /// first in the inbox for the next turn of the loop, which then does not sleep.
+    private func handlePostedEvents() {
+        let events = inbox.withLock { e -> [UIEvent] in defer { e.removeAll() }; return e }
+        let deadline = MonotonicClock.now() + Self.eventBudgetNs
+        var handled = 0
+        for event in events {
+            handle(event)
+            handled += 1
+            if MonotonicClock.now() >= deadline { break }
+        }
+        eventsLeft = handled < events.count
+        if eventsLeft { inbox.withLock { $0.insert(contentsOf: events[handled...], at: 0) } }
+    }
+
+    /// Time for posted events per turn of the loop. 8 ms.
+    static let eventBudgetNs: UInt64 = 8_000_000
+
     private func pollTimeoutMs() -> Int32 {
+        if eventsLeft { return 0 }
         if videoDirty { return 5 }
         var ms = TerminalUI.idlePollMs
         if model.call != .idle { ms = min(ms, TerminalUI.countdownPollMs) }
