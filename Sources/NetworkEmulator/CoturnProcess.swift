@@ -55,23 +55,13 @@ public final class CoturnProcess {
         defer { close(fd) }
         var tv = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        // STUN Binding request: type 0x0001, length 0, magic cookie, 12-byte transaction id.
-        let request: [UInt8] = [0, 1, 0, 0, 0x21, 0x12, 0xA4, 0x42] + (0..<12).map { _ in UInt8.random(in: 0...255) }
+        let request = StunBinding.request(transactionId: (0..<12).map { _ in UInt8.random(in: 0...255) })
         let deadline = Date().addingTimeInterval(seconds)
         var buf = [UInt8](repeating: 0, count: 512)
         while Date() < deadline && process.isRunning {
-            _ = request.withUnsafeBytes { r in
-                withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(fd, r.baseAddress, r.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-            }
-            if recv(fd, &buf, buf.count, 0) >= 20 && buf[0] == 0x01 && buf[1] == 0x01 { return true }
+            Loopback.send(fd, request, to: port)
+            let n = recv(fd, &buf, buf.count, 0)
+            if StunBinding.successTransactionId(buf, count: n) != nil { return true }
         }
         return false
     }

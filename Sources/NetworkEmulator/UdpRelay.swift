@@ -27,8 +27,6 @@ public final class UdpRelay: Sendable {
         var downlink: ImpairmentProfile
         var peers: [Peer] = []
         var seed: UInt64
-        /// Stats of peers that were dropped (none are today; kept so totals never go backwards).
-        var closed = (up: LinkStats(), down: LinkStats())
     }
 
     /// Most peers one relay serves (a call has two; a bench a few). Default 64.
@@ -40,10 +38,10 @@ public final class UdpRelay: Sendable {
         self.upstreamPort = upstreamPort
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw RelayError("socket: errno \(errno)") }
-        var addr = Self.loopback(port)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        var addr = Loopback.address(port: port)
+        let bound = Loopback.withSockaddr(&addr) { sa, len in
+            var len = len
+            return bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
         }
         listenFd = fd
         guard bound else {
@@ -79,10 +77,9 @@ public final class UdpRelay: Sendable {
 
     /// Totals over every peer, per direction.
     public var stats: (uplink: LinkStats, downlink: LinkStats) {
-        let (up, down) = state.withLock { s in
-            s.peers.reduce(s.closed) { ($0.up + $1.up.stats, $0.down + $1.down.stats) }
+        state.withLock { s in
+            s.peers.reduce((uplink: LinkStats(), downlink: LinkStats())) { ($0.uplink + $1.up.stats, $0.downlink + $1.down.stats) }
         }
-        return (up, down)
     }
 
     public var peerCount: Int { state.withLock { $0.peers.count } }
@@ -102,10 +99,13 @@ public final class UdpRelay: Sendable {
     private func run(_ t: MediaThread) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !t.isStopping {
-            var fds = state.withLock { s in [pollfd(fd: listenFd, events: Int16(POLLIN), revents: 0)]
-                + s.peers.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) } }
+            let (polled, nextDue) = state.withLock { s in
+                ([pollfd(fd: listenFd, events: Int16(POLLIN), revents: 0)]
+                    + s.peers.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) },
+                 s.peers.flatMap { [$0.up.nextDue, $0.down.nextDue] }.compactMap { $0 }.min())
+            }
+            var fds = polled
             let now = Self.nowSeconds()
-            let nextDue = state.withLock { s in s.peers.compactMap { p in [p.up.nextDue, p.down.nextDue].compactMap { $0 }.min() }.min() }
             // Wake for the next due packet, and at least every 50 ms to notice a stop.
             let waitMs = nextDue.map { max(0, min(50, Int32((($0 - now) * 1000).rounded(.up)))) } ?? 50
             let ready = poll(&fds, nfds_t(fds.count), waitMs)
@@ -151,10 +151,8 @@ public final class UdpRelay: Sendable {
         guard s.peers.count < Self.maxPeers else { return nil }
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }
-        var upstream = Self.loopback(upstreamPort)
-        let ok = withUnsafePointer(to: &upstream) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        var upstream = Loopback.address(port: upstreamPort)
+        let ok = Loopback.withSockaddr(&upstream) { connect(fd, $0, $1) == 0 }
         guard ok else {
             close(fd)
             return nil
@@ -182,11 +180,7 @@ public final class UdpRelay: Sendable {
             for p in packets {
                 _ = p.withUnsafeBytes { b in
                     if var to {
-                        withUnsafePointer(to: &to) {
-                            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                                sendto(fd, b.baseAddress, b.count, Int32(MSG_DONTWAIT), $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                            }
-                        }
+                        Loopback.withSockaddr(&to) { sendto(fd, b.baseAddress, b.count, Int32(MSG_DONTWAIT), $0, $1) }
                     } else {
                         Glibc.send(fd, b.baseAddress, b.count, Int32(MSG_DONTWAIT))
                     }
@@ -196,14 +190,6 @@ public final class UdpRelay: Sendable {
     }
 
     static func nowSeconds() -> Double { Double(MonotonicClock.now()) / 1e9 }
-
-    private static func loopback(_ port: UInt16) -> sockaddr_in {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return addr
-    }
 
     /// 4 MB each way, so a keyframe burst is queued by the emulator, not dropped by the kernel.
     private static func enlargeBuffers(_ fd: Int32) {

@@ -68,6 +68,10 @@ public enum SignalMessage: Sendable, Equatable {
     /// Any other type, passed through unchanged.
     case other(JSONObject)
 
+    /// tuicall's message to the peer, after logging in again during a call, that lets `tuicall serve` pair
+    /// the two again once both sent it (other servers route it; peers ignore it).
+    public static let callResumeType = "call-resume"
+
     /// Types only the server sends. The server refuses them from clients (a client that could send them
     /// to another user could speak for the server), and clients ignore them when they arrive stamped
     /// with a sender's `name` (relayed by a server that does not refuse them).

@@ -92,7 +92,7 @@ struct MessageRouter: Sendable {
             // An answer starts a call: both are busy until one hangs up or leaves.
             if type == "video-answer", registry.pair(sender.id, receiver.id) { broadcaster.changed() }
             // Both sides of a call that outlived a server restart said so: busy again.
-            if type == "call-resume", registry.resume(sender.id, with: receiver.id) { broadcaster.changed() }
+            if type == SignalMessage.callResumeType, registry.resume(sender.id, with: receiver.id) { broadcaster.changed() }
         } else if broadcast(buffer, type: type, from: sender), type == "message" {
             limits.history.append(message)
         }

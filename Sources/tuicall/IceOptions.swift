@@ -16,17 +16,19 @@ struct IceOptions: ParsableArguments {
     /// The ICE configuration these options describe; throws a clear error for a bad URL.
     func configuration() throws -> IceConfiguration {
         var servers: [IceServer] = []
+        var hasTurn = false
         for url in iceServers {
             let parsed: IceServerURL
             do { parsed = try IceServerURL(parsing: url) } catch { throw ValidationError("--ice-server \(url): \(error)") }
             if parsed.kind == .turn && (turnUser == nil || turnPass == nil) {
                 throw ValidationError("--ice-server \(url) needs --turn-user and --turn-pass")
             }
+            hasTurn = hasTurn || parsed.kind == .turn
             servers.append(parsed.kind == .turn
                            ? IceServer(urls: [url], username: turnUser, credential: turnPass)
                            : IceServer(urls: [url]))
         }
-        if relayOnly && !servers.contains(where: { s in s.urls.contains { $0.hasPrefix("turn") } }) {
+        if relayOnly && !hasTurn {
             throw ValidationError("--relay-only needs a TURN server (--ice-server turn:host:port)")
         }
         return IceConfiguration(servers: servers, relayOnly: relayOnly)

@@ -15,10 +15,6 @@ struct UdpRelayTests {
         defer { close(fd) }
         var tv = timeval(tv_sec: 0, tv_usec: 20_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var sentAt: [UInt8: Double] = [:]
         var rtts: [Double] = []
         var buf = [UInt8](repeating: 0, count: 512)
@@ -27,20 +23,14 @@ struct UdpRelayTests {
         var sent = 0
         while now() < deadline {
             if sent < count {
-                // Binding request; the last transaction-id byte numbers it.
-                let request: [UInt8] = [0, 1, 0, 0, 0x21, 0x12, 0xA4, 0x42] + [UInt8](repeating: 7, count: 11) + [UInt8(sent)]
+                // The last transaction-id byte numbers the request.
                 sentAt[UInt8(sent)] = now()  // before the send: the relay may hold it from the moment it is sent
-                _ = request.withUnsafeBytes { r in
-                    withUnsafePointer(to: &addr) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            sendto(fd, r.baseAddress, r.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                        }
-                    }
-                }
+                Loopback.send(fd, StunBinding.request(transactionId: [UInt8](repeating: 7, count: 11) + [UInt8(sent)]), to: port)
                 sent += 1
             }
             let n = recv(fd, &buf, buf.count, 0)
-            if n >= 20, buf[0] == 0x01, buf[1] == 0x01, let t = sentAt.removeValue(forKey: buf[19]) { rtts.append(now() - t) }
+            if let id = StunBinding.successTransactionId(buf, count: n),
+               let t = sentAt.removeValue(forKey: id.last!) { rtts.append(now() - t) }
         }
         return rtts
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkEmulator
 
 /// The real `tuicall serve` as its own process on 127.0.0.1, for tests that kill and restart the server.
 package final class ServeProcess {
@@ -48,33 +49,21 @@ package final class ServeProcess {
     package static func freePort() throws -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var addr = loopback(port: 0)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        var addr = Loopback.address(port: 0)
+        let ok = Loopback.withSockaddr(&addr) { sa, len in
+            var len = len
+            return bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
         }
         guard ok else { throw ServeNotListening(port: 0, log: "cannot bind a loopback port: errno \(errno)") }
         return UInt16(bigEndian: addr.sin_port)
-    }
-
-    private static func loopback(port: UInt16) -> sockaddr_in {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return addr
     }
 
     private func waitUntilListening(seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline && process.isRunning {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = Self.loopback(port: port)
-            let connected = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
+            var addr = Loopback.address(port: port)
+            let connected = Loopback.withSockaddr(&addr) { connect(fd, $0, $1) == 0 }
             close(fd)
             if connected { return true }
             usleep(50_000)

@@ -84,10 +84,6 @@ public final class Call: @unchecked Sendable {
     /// The server forgot this call (it or the peer lost the connection): send `call-resume` once both are on.
     private var resumeNeeded = false
 
-    /// tuicall's message to the peer after logging in again mid-call, which lets the server pair the two
-    /// again (`tuicall serve` pairs once both sides sent it; other servers route it and the peer ignores it).
-    public static let callResumeType = "call-resume"
-
     public init(signaling: SignalingClient, options: CallOptions = CallOptions(), logger: Logger) {
         self.signaling = signaling
         self.options = options
@@ -433,7 +429,7 @@ public final class Call: @unchecked Sendable {
               signaling.users.contains(peer) else { return }
         resumeNeeded = false
         logger.info("claiming the call with \(peer) on the server again")
-        send(.other(["type": .string(Call.callResumeType), "target": .string(peer)]))
+        send(.other(["type": .string(SignalMessage.callResumeType), "target": .string(peer)]))
     }
 
     /// A fresh peer connection for a call with `peer`; invite time starts now.

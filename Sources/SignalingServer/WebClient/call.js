@@ -401,7 +401,6 @@ export function createCalls(env) {
     if (call) endCall(`Call with ${call.peer} ended: you hung up.`, true);
   }
 
-  /// Closes the call; `notifyPeer` sends hang-up addressed to the peer only.
   /// How long a peer off the user list may send nothing before its call ends (as the terminal client). 1.5 s.
   const PEER_LEFT_GRACE_MS = 1500;
 
@@ -424,6 +423,7 @@ export function createCalls(env) {
     }, PEER_LEFT_GRACE_MS);
   }
 
+  /// Closes the call; `notifyPeer` sends hang-up addressed to the peer only.
   function endCall(reason, notifyPeer) {
     const c = call;
     if (!c) return;

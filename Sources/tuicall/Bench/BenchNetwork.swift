@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetworkEmulator
+import Signaling
 import Synchronization
 
 /// Set by SIGINT/SIGTERM: `bench network` stops its relay and coturn before it exits.
@@ -70,14 +71,17 @@ struct BenchNetwork: ParsableCommand {
 
     static func line(_ relay: UdpRelay, at t: Double) -> String {
         let s = relay.stats
-        func dir(_ d: LinkStats) -> String {
+        func ms(_ v: Double) -> JSONValue { .number(String(format: "%.1f", v * 1000)) }
+        func dir(_ d: LinkStats) -> JSONValue {
             let queued = d.packetsIn - d.lossDrops - d.blackoutDrops - d.queueDrops
-            let meanQueue = queued > 0 ? d.queueDelaySum / Double(queued) * 1000 : 0
-            return "{\"in\":\(d.packetsIn),\"out\":\(d.packetsOut),\"lost\":\(d.lossDrops),\"queueDropped\":\(d.queueDrops),"
-                + "\"blackedOut\":\(d.blackoutDrops),\"duplicated\":\(d.duplicated),"
-                + String(format: "\"queueMsMean\":%.1f,\"queueMsMax\":%.1f}", meanQueue, d.queueDelayMax * 1000)
+            let o: JSONObject = ["in": .int(d.packetsIn), "out": .int(d.packetsOut), "lost": .int(d.lossDrops),
+                    "queueDropped": .int(d.queueDrops), "blackedOut": .int(d.blackoutDrops),
+                    "duplicated": .int(d.duplicated),
+                    "queueMsMean": ms(queued > 0 ? d.queueDelaySum / Double(queued) : 0), "queueMsMax": ms(d.queueDelayMax)]
+            return .object(o)
         }
-        return String(format: "{\"bench\":\"network\",\"t\":%.1f,", t) + "\"peers\":\(relay.peerCount),"
-            + "\"uplink\":\(dir(s.uplink)),\"downlink\":\(dir(s.downlink))}"
+        let line: JSONObject = ["bench": "network", "t": .number(String(format: "%.1f", t)),
+                                "peers": .int(relay.peerCount), "uplink": dir(s.uplink), "downlink": dir(s.downlink)]
+        return JSONValue.object(line).serialized()
     }
 }

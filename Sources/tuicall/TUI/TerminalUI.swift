@@ -55,12 +55,12 @@ final class TerminalUI: @unchecked Sendable {
     // Shared with other threads (thread-safe types only).
     let wake: WakePipe
     private let inbox = Mutex<[UIEvent]>([])
-    /// Events the last turn of the loop had no time for (see `handlePostedEvents`).
-    private var eventsLeft = false
     let remoteFrames: LatestFrameMailbox
 
     // Owned by the UI thread.
     let options: Options
+    /// Events the last turn of the loop had no time for (see `handlePostedEvents`).
+    private var eventsLeft = false
     let signaling: SignalingClient
     let callControl: any CallControl
     let camera: LocalCamera?
@@ -219,7 +219,6 @@ final class TerminalUI: @unchecked Sendable {
         relayout()
     }
 
-    /// Sleeps until the next scheduled change: message expiry, countdown tick, pending video.
     /// Posted events for at most `eventBudgetNs`, then a draw: under a flood a keystroke waits for one
     /// slice of events, not for the whole backlog (which took 100+ ms of 60 KB chat lines). The rest stay
     /// first in the inbox for the next turn of the loop, which then does not sleep.
@@ -239,6 +238,7 @@ final class TerminalUI: @unchecked Sendable {
     /// Time for posted events per turn of the loop. 8 ms.
     static let eventBudgetNs: UInt64 = 8_000_000
 
+    /// Sleeps until the next scheduled change: message expiry, countdown tick, pending video.
     private func pollTimeoutMs() -> Int32 {
         if eventsLeft { return 0 }
         if videoDirty { return 5 }
