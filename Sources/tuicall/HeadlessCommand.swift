@@ -24,6 +24,8 @@ struct HeadlessCommand: AsyncParsableCommand {
     static let peerWaitSeconds = 15.0
     /// How often the main loop checks the call, the clock and signals.
     static let pollInterval = Duration.milliseconds(50)
+    /// `--stats-every`: one line a second.
+    static let defaultStatsEvery = 1.0
 
     @Option(help: "Signaling server URL (ws:// or wss://).") var server = defaultServer
     @Option(help: "Our user name on the server.") var name = defaultName
@@ -39,6 +41,9 @@ struct HeadlessCommand: AsyncParsableCommand {
     @Option(help: "Write received video to this .y4m file.") var recordVideo: String?
     @Option(help: "Write received audio to this .wav file.") var recordAudio: String?
     @Option(help: "Write the final call statistics to this JSON file.") var statsJson: String?
+    @Option(help: "Append one JSON line of statistics (with unixMs) to this file every --stats-every seconds.")
+    var statsLog: String?
+    @Option(help: "Interval of --stats-log lines in seconds.") var statsEvery = defaultStatsEvery
     @Option(help: "Write the log to this file.") var log: String?
     @Option(help: "Access token for a server started with --token-file.") var token: String?
     @OptionGroup var ice: IceOptions
@@ -47,6 +52,7 @@ struct HeadlessCommand: AsyncParsableCommand {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         if let problem = SignalingClient.urlProblem(server) { throw ValidationError(problem) }
         if SizeOption.parse(videoSize) == nil { throw ValidationError("--video-size must look like 640x480") }
+        if !(statsEvery >= 0.05) { throw ValidationError("--stats-every must be at least 0.05 seconds") }
     }
 
     func run() async throws {
@@ -88,12 +94,21 @@ struct HeadlessCommand: AsyncParsableCommand {
         }
         client.start()
 
+        let statsLines = try statsLog.map { try StatsLog(path: $0) }
+        var nextSample = Date()
         let start = Date()
         func timeUp() -> Bool { duration.map { Date().timeIntervalSince(start) >= $0 } ?? false }
         var placed = peer == nil
         while true {
             if stop.reason != nil || timeUp() { break }
             if case .ended = call.state { break }
+            if let statsLines, Date() >= nextSample {
+                var sample = call.stats()
+                latency?.fill(&sample)
+                statsLines.append(sample)
+                nextSample = nextSample.addingTimeInterval(statsEvery)
+                if nextSample < Date() { nextSample = Date().addingTimeInterval(statsEvery) }
+            }
             if !placed, let peer, client.isLoggedIn {
                 if client.users.contains(peer) {
                     do { try call.call(peer); placed = true } catch {
@@ -115,6 +130,7 @@ struct HeadlessCommand: AsyncParsableCommand {
         }
         var stats = call.stats()
         latency?.fill(&stats)
+        statsLines?.append(stats)
         for s in signals { s.cancel() }
         for s in videoSinks { s.close() }
         for s in audioSinks { s.close() }
@@ -131,6 +147,27 @@ struct HeadlessCommand: AsyncParsableCommand {
         do { try encoder.encode(stats).write(to: URL(fileURLWithPath: path)) } catch {
             throw CLIError("cannot write statistics to \(path): \(error.localizedDescription)")
         }
+    }
+}
+
+/// `--stats-log`: one compact JSON object per line, `{"unixMs": …, "stats": {…CallStats}}`.
+private struct StatsLog {
+    private struct Line: Encodable {
+        let unixMs: Int64
+        let stats: CallEngine.CallStats
+    }
+    let handle: FileHandle
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        else { throw CLIError("cannot write statistics to \(path)") }
+        self.handle = handle
+    }
+
+    func append(_ stats: CallEngine.CallStats) {
+        let line = Line(unixMs: Int64(Date().timeIntervalSince1970 * 1000), stats: stats)
+        guard let data = try? JSONEncoder().encode(line) else { return }
+        handle.write(data + Data("\n".utf8))
     }
 }
 

@@ -64,4 +64,26 @@ import Testing
         Self.feed(&e, fromMs: 2_000, toMs: 2_600, extraDelayPerPacketNs: 2 * rtpMs, queueNs: &queue)
         #expect(e.pollRemb(nowNs: 3_100 * rtpMs) != nil, "a 15% drop is sent at once")
     }
+
+    /// A receiver stopped for 4 s (SIGSTOP) reads what its socket buffer kept in one burst, then live packets:
+    /// neither the pause nor the burst is a queue, so the estimate must stay where it was.
+    @Test func aPauseAndTheBurstAfterItDoNotCutTheEstimate() {
+        var e = RembEstimator()
+        var queue: UInt64 = 0
+        Self.feed(&e, fromMs: 0, toMs: 5_000, queueNs: &queue)
+        let before = e.estimate ?? 0
+        // Sent 5.0–5.4 s, held by the kernel, read at 9.0 s within 5 ms.
+        var t: UInt64 = 5_000 * rtpMs, i: UInt64 = 0
+        while t < 5_400 * rtpMs {
+            e.onPacket(size: 1000, absSendTime: HeaderExtensions.absSendTime(ns: t), arrivalNs: 9_000 * rtpMs + i * 100_000)
+            t += 8 * rtpMs; i += 1
+        }
+        // Then live again (the packets of 5.4–9.0 s overflowed the buffer and are gone).
+        queue = 0
+        Self.feed(&e, fromMs: 9_010, toMs: 12_000, queueNs: &queue)
+        #expect(e.trendResets >= 1)
+        #expect(e.usage != .overusing)
+        let after = e.estimate ?? 0
+        #expect(after >= before * 9 / 10, "estimate \(before) before the pause, \(after) after")
+    }
 }

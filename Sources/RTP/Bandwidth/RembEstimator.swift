@@ -8,6 +8,10 @@
 /// 4. AIMD: overuse sets the estimate to 0.85 × the incoming bitrate (at most once per 200 ms); normal grows
 ///    it 8% per second, capped at 1.5 × incoming + 10 kbit/s; underuse holds.
 /// REMB is due once per second, or at once when the estimate dropped by 3% or more.
+/// 5. As libwebrtc's InterArrival: after `streamTimeoutNs` with no packet (a frozen peer, a blackout), or when one
+///    group's delay variation exceeds `arrivalOffsetResetNs` (packets held in a socket buffer and read in one
+///    burst), the delay trend starts over; the estimate stays. Without this a 4 s pause read as a 4 s queue
+///    and cut the peer to the floor (a 640x480 stream to 12 fps for seconds after a SIGSTOP).
 package struct RembEstimator: Sendable {
     /// Send-time span of one packet group.
     package static let groupSpanNs: Int64 = 5_000_000
@@ -37,6 +41,11 @@ package struct RembEstimator: Sendable {
     package static let defaultMinBitrate: UInt64 = 30_000
     /// Highest estimate sent.
     package static let defaultMaxBitrate: UInt64 = 2_500_000
+    /// A silence this long resets the delay trend (libwebrtc's kStreamTimeOut, 2 s).
+    package static let streamTimeoutNs: UInt64 = 2_000_000_000
+    /// A delay variation this large between two groups resets the trend (libwebrtc's
+    /// kArrivalTimeOffsetThresholdMs, 3 s).
+    package static let arrivalOffsetResetNs: Double = 3_000_000_000
 
     /// Path state from the delay trend.
     package enum Usage: Sendable, Equatable { case normal, overusing, underusing }
@@ -62,6 +71,9 @@ package struct RembEstimator: Sendable {
     private var trend: [(x: Double, y: Double)] = []
     private var overuseCount = 0
     private var firstArrivalNs: UInt64?
+    private var lastArrivalNs: UInt64?
+    /// Times the delay trend started over (see `streamTimeoutNs`).
+    package private(set) var trendResets = 0
     private var arrivals: [(ns: UInt64, bytes: Int)] = []
     private var arrivalsHead = 0
     private var windowBytes = 0
@@ -80,6 +92,8 @@ package struct RembEstimator: Sendable {
     /// Records a received media packet of `size` bytes (whole RTP packet); `absSendTime` from its extension.
     package mutating func onPacket(size: Int, absSendTime: UInt32?, arrivalNs: UInt64) {
         if firstArrivalNs == nil { firstArrivalNs = arrivalNs }
+        if let last = lastArrivalNs, arrivalNs > last + Self.streamTimeoutNs { resetTrend() }
+        lastArrivalNs = max(lastArrivalNs ?? arrivalNs, arrivalNs)
         arrivals.append((arrivalNs, size))
         windowBytes += size
         while arrivalsHead < arrivals.count, arrivals[arrivalsHead].ns + Self.rateWindowNs <= arrivalNs {
@@ -114,6 +128,10 @@ package struct RembEstimator: Sendable {
     private mutating func onGroupDelta(_ a: Group, _ b: Group) {
         let sendDeltaMs = Double(b.lastSendNs - a.lastSendNs) / 1e6
         let arrivalDeltaMs = (Double(b.lastArrivalNs) - Double(a.lastArrivalNs)) / 1e6
+        if abs(arrivalDeltaMs - sendDeltaMs) * 1e6 > Self.arrivalOffsetResetNs {
+            resetTrend()
+            return
+        }
         accumulatedMs += arrivalDeltaMs - sendDeltaMs
         smoothedMs = Self.smoothing * smoothedMs + (1 - Self.smoothing) * accumulatedMs
         let x = Double(b.lastArrivalNs - (firstArrivalNs ?? 0)) / 1e6
@@ -133,6 +151,12 @@ package struct RembEstimator: Sendable {
             overuseCount = 0
             usage = modified < -Self.thresholdMs ? .underusing : .normal
         }
+    }
+
+    /// Forgets the delay history (not the estimate): the next groups judge the path afresh.
+    private mutating func resetTrend() {
+        (current, previous, accumulatedMs, smoothedMs, trend, overuseCount, usage) = (nil, nil, 0, 0, [], 0, .normal)
+        trendResets += 1
     }
 
     private mutating func update(nowNs: UInt64) {
