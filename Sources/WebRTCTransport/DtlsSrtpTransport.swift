@@ -86,6 +86,9 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
     /// The peer has no more candidates.
     package func remoteGatheringDone() { ice.remoteGatheringDone() }
 
+    /// ICE restart on the same DTLS-SRTP session; returns the local candidates to signal again.
+    package func restartIce() -> [String] { ice.restart() }
+
     /// Arms DTLS with the role from a=setup and the peer's a=fingerprint; the handshake runs once ICE connects.
     package func start(role: DtlsRole, remoteFingerprint: String) {
         loop.invoke { [self] in
@@ -262,7 +265,8 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
         let rtcp = DatagramKind(classifying: datagram) == .rtcp
         // One access per packet; the handler runs after it, since it may send (and so reach `net`) itself.
         let delivery = net.withValue { n -> (handler: @Sendable ([UInt8]) -> Void, plain: [UInt8])? in
-            guard n.state == .connected, let session = n.srtp else {
+            // While disconnected the peer's side of a restart may already send: its keys are still ours.
+            guard n.state == .connected || n.state == .disconnected, let session = n.srtp else {
                 n.counters.droppedWithoutKeys += 1
                 return nil
             }
@@ -285,6 +289,10 @@ package final class DtlsSrtpTransport: @unchecked Sendable {
         if n.iceState == .closed { next = .closed }
         else if n.iceState == .failed || n.dtlsFailed { next = .failed }
         else if n.iceState == .connected && n.srtp != nil { next = .connected }
+        // Keys stay: once ICE is back (a restart) media flows again without a new handshake.
+        else if n.srtp != nil || n.state == .disconnected || (n.iceState == .disconnected && n.dtlsStarted) {
+            next = .disconnected
+        }
         else if n.iceState == .checking || n.iceState == .connected || n.dtlsStarted { next = .connecting }
         else { next = .new }
         setState(next)

@@ -1,6 +1,7 @@
-/// Combined ICE + DTLS state, like RTCPeerConnection.connectionState.
+/// Combined ICE + DTLS state, like RTCPeerConnection.connectionState. `disconnected`: DTLS-SRTP is up but
+/// the ICE path was lost; an ICE restart can bring it back to `connected` with the same keys.
 package enum TransportState: String, Sendable {
-    case new, connecting, connected, failed, closed
+    case new, connecting, connected, disconnected, failed, closed
 }
 
 /// What a `DtlsSrtpTransport` reports, on its network thread.

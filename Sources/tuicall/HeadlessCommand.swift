@@ -46,12 +46,15 @@ struct HeadlessCommand: AsyncParsableCommand {
     @Option(help: "Interval of --stats-log lines in seconds.") var statsEvery = defaultStatsEvery
     @Option(help: "Write the log to this file.") var log: String?
     @Option(help: "Access token for a server started with --token-file.") var token: String?
+    @Option(help: "How long a lost media path may stay lost (ICE restarting) before the call ends, in seconds.")
+    var iceRestartTimeout = CallOptions.defaultIceRestartTimeoutSeconds
     @OptionGroup var ice: IceOptions
 
     func validate() throws {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         if let problem = SignalingClient.urlProblem(server) { throw ValidationError(problem) }
         if SizeOption.parse(videoSize) == nil { throw ValidationError("--video-size must look like 640x480") }
+        if !(iceRestartTimeout > 0) { throw ValidationError("--ice-restart-timeout must be a positive number of seconds") }
         if !(statsEvery >= 0.05) { throw ValidationError("--stats-every must be at least 0.05 seconds") }
     }
 
@@ -81,7 +84,7 @@ struct HeadlessCommand: AsyncParsableCommand {
         let options = CallOptions(autoAnswer: peer == nil, videoSource: sendsVideo ? makeVideo : nil,
                                   audioSource: sendsAudio ? makeAudio : nil,
                                   videoSinks: videoSinks + (latency.map { [$0] } ?? []), audioSinks: audioSinks,
-                                  ice: try ice.configuration())
+                                  ice: try ice.configuration(), iceRestartTimeoutSeconds: iceRestartTimeout)
         let call = Call(signaling: client, options: options, logger: logger)
         let pump = Task { await call.pump(client.events) }
         let stop = StopFlag()

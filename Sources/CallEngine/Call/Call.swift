@@ -13,6 +13,9 @@ public struct CallOptions: Sendable {
     public static let defaultConnectTimeoutSeconds = 30.0
     /// How long a call rings (caller and callee) before it ends unanswered. 45 s.
     public static let defaultRingTimeoutSeconds = 45.0
+    /// How long a lost media path may stay lost while ICE restarts try to bring it back: 30 s, like
+    /// browsers' `failed` after consent expiry (RFC 7675).
+    public static let defaultIceRestartTimeoutSeconds = 30.0
 
     /// Answer incoming offers at once (no ringing decision).
     public var autoAnswer: Bool
@@ -27,6 +30,7 @@ public struct CallOptions: Sendable {
     public var media: MediaSessionOptions
     public var connectTimeoutSeconds: Double
     public var ringTimeoutSeconds: Double
+    public var iceRestartTimeoutSeconds: Double
 
     public init(autoAnswer: Bool = false,
                 videoSource: (@Sendable () throws -> (any VideoSource)?)? = nil,
@@ -34,7 +38,8 @@ public struct CallOptions: Sendable {
                 videoSinks: [any VideoSink] = [], audioSinks: [any AudioSink] = [],
                 ice: IceConfiguration = IceConfiguration(), media: MediaSessionOptions = MediaSessionOptions(),
                 connectTimeoutSeconds: Double = defaultConnectTimeoutSeconds,
-                ringTimeoutSeconds: Double = defaultRingTimeoutSeconds) {
+                ringTimeoutSeconds: Double = defaultRingTimeoutSeconds,
+                iceRestartTimeoutSeconds: Double = defaultIceRestartTimeoutSeconds) {
         self.autoAnswer = autoAnswer
         self.videoSource = videoSource
         self.audioSource = audioSource
@@ -44,6 +49,7 @@ public struct CallOptions: Sendable {
         self.media = media
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.ringTimeoutSeconds = ringTimeoutSeconds
+        self.iceRestartTimeoutSeconds = iceRestartTimeoutSeconds
     }
 }
 
@@ -83,6 +89,11 @@ public final class Call: @unchecked Sendable {
     private var serverAwayDuringCall = false
     /// The server forgot this call (it or the peer lost the connection): send `call-resume` once both are on.
     private var resumeNeeded = false
+    /// We placed this call: in a glare of ICE-restart offers ours wins (the callee is the polite peer).
+    private var weOffered = false
+    /// When the media path was lost (nil while it works), and which loss this is (for its timers).
+    private var pathLostNs: UInt64?
+    private var pathEpisode = 0
 
     public init(signaling: SignalingClient, options: CallOptions = CallOptions(), logger: Logger) {
         self.signaling = signaling
@@ -106,6 +117,7 @@ public final class Call: @unchecked Sendable {
             guard users.isEmpty || users.contains(peer) else { throw CallError.unknownUser(peer) }
             do {
                 let pc = try beginCall(peer)
+                weOffered = true
                 let offer = try pc.createOffer()
                 try pc.setLocalDescription(offer)
                 // Candidate events queue behind this block, so the offer goes out first.
@@ -209,6 +221,7 @@ public final class Call: @unchecked Sendable {
         case .state(.stopped):
             if current.peer != nil { end(.serverLost) }
         case .state(.loggedIn):
+            if let peer = current.peer, pathLostNs != nil { offerIceRestart(to: peer) }
             guard serverAwayDuringCall else { return }
             serverAwayDuringCall = false
             if case .inCall(let peer) = current { noticeSink.yield(.serverBackDuringCall(peer: peer)) }
@@ -243,6 +256,7 @@ public final class Call: @unchecked Sendable {
     private func acceptLocked(from: String, offer: SessionDescriptionInit) {
         do {
             let pc = try beginCall(from)
+            weOffered = false
             try pc.setRemoteDescription(offer)
             let answer = try pc.createAnswer()
             try pc.setLocalDescription(answer)
@@ -258,7 +272,11 @@ public final class Call: @unchecked Sendable {
     }
 
     private func onAnswer(_ m: SessionDescriptionMessage) {
-        guard case .calling(let peer) = current, m.name == nil || m.name == peer, let pc else { return }
+        guard let peer = current.peer, m.name == nil || m.name == peer, let pc else { return }
+        guard case .calling = current else {
+            if pc.signalingState == .haveLocalOffer { onReofferAnswer(m.sdp, from: peer) }
+            return
+        }
         do {
             try pc.setRemoteDescription(m.sdp)
             enterConnecting(peer)
@@ -287,20 +305,27 @@ public final class Call: @unchecked Sendable {
 
     /// A new offer from our peer (the browser sample's 4-m-line re-offer): answer it on the same transport
     /// (the answer keeps our DTLS role) and restart media on the new m-lines.
+    /// Media restarts only when the offer changed it; an ICE restart alone keeps the streams going.
+    /// Both sides restarting ICE at once (glare): the callee gives way (rolls its offer back and answers),
+    /// the caller ignores the callee's offer and waits for its answer.
     private func renegotiate(_ offer: SessionDescriptionInit, from peer: String) {
         guard let pc else { return }
-        guard pc.signalingState == .stable else {
-            send(.hangUp(name: signaling.username, target: peer))
-            end(.failed("\(peer) sent an offer while ours was pending (glare)"))
-            return
+        if pc.signalingState == .haveLocalOffer {
+            guard !weOffered, (try? pc.setLocalDescription(SessionDescriptionInit(type: .rollback, sdp: ""))) != nil else {
+                logger.info("both re-offered at once: \(peer) answers ours")
+                return
+            }
+            logger.info("both re-offered at once: answering \(peer)'s offer instead of ours")
         }
-        stopMedia()
+        let mediaBefore = pc.negotiated?.media
         do {
             try pc.setRemoteDescription(offer)
             let answer = try pc.createAnswer()
             try pc.setLocalDescription(answer)
             send(.videoAnswer(SessionDescriptionMessage(name: signaling.username, target: peer, sdp: answer)))
+            lastStats.iceRestarts = pc.iceRestarts
             if case .calling = current { enterConnecting(peer) }
+            if pc.negotiated?.media != mediaBefore { stopMedia() }
             startMediaIfReady()
         } catch {
             send(.hangUp(name: signaling.username, target: peer))
@@ -399,7 +424,10 @@ public final class Call: @unchecked Sendable {
         case .connectionState(.connected):
             connected = true
             lastStats.connected = true
+            if pathLostNs != nil { pathBack(peer) }
             startMediaIfReady()
+        case .connectionState(.disconnected):
+            pathLost(peer)
         case .connectionState(.failed):
             // The peer may not have noticed yet, and the server clears the busy marks on a hang-up.
             send(.hangUp(name: signaling.username, target: peer))
@@ -408,6 +436,73 @@ public final class Call: @unchecked Sendable {
         case .connectionState(.closed): end(.remoteHangUp)
         case .connectionState: break
         }
+    }
+
+    // MARK: ICE restart
+
+    /// The path is gone (consent expired, or a restart's checks failed): restart ICE now, and give the call
+    /// `iceRestartTimeoutSeconds` from the first loss before it ends.
+    private func pathLost(_ peer: String) {
+        guard case .inCall = current else { return }
+        if pathLostNs == nil {
+            pathLostNs = MonotonicClock.now()
+            pathEpisode += 1
+            lastStats.pathLosses += 1
+            logger.info("media path to \(peer) lost: restarting ICE")
+            noticeSink.yield(.mediaPathLost(peer: peer))
+            let (gen, episode, timeout) = (generation, pathEpisode, options.iceRestartTimeoutSeconds)
+            queue.asyncAfter(deadline: .now() + timeout) { [weak self] in
+                guard let self, gen == self.generation, episode == self.pathEpisode, self.pathLostNs != nil else { return }
+                self.send(.hangUp(name: self.signaling.username, target: peer))
+                self.end(.connectionFailed("no media path to \(peer) for \(Int(timeout)) s (ICE restarts did not reconnect)"))
+            }
+        }
+        offerIceRestart(to: peer)
+    }
+
+    /// One restart offer at a time: a frozen peer answers it when it wakes (offers sent meanwhile would be
+    /// answered in a row, and an answer cannot say which offer it answers). It is offered again only when
+    /// it was lost: we logged in again (the server may have restarted), or a restart's checks failed.
+    private func offerIceRestart(to peer: String) {
+        guard let pc, pathLostNs != nil else { return }
+        if pc.signalingState == .haveLocalOffer {
+            try? pc.setLocalDescription(SessionDescriptionInit(type: .rollback, sdp: ""))
+        }
+        guard pc.signalingState == .stable else { return }
+        do {
+            pc.restartIce()
+            let offer = try pc.createOffer()
+            try pc.setLocalDescription(offer)
+            lastStats.iceRestarts = pc.iceRestarts
+            send(.videoOffer(SessionDescriptionMessage(name: signaling.username, target: peer, sdp: offer)))
+        } catch {
+            logger.warning("ICE restart offer failed: \(error)")
+        }
+    }
+
+    private func onReofferAnswer(_ answer: SessionDescriptionInit, from peer: String) {
+        guard let pc else { return }
+        let mediaBefore = pc.negotiated?.media
+        do {
+            try pc.setRemoteDescription(answer)
+        } catch {
+            send(.hangUp(name: signaling.username, target: peer))
+            end(.failed("\(peer)'s answer to our re-offer could not be applied: \(error)"))
+            return
+        }
+        if pc.negotiated?.media != mediaBefore { stopMedia() }
+        startMediaIfReady()
+    }
+
+    /// Connected again: both sides start from a keyframe (the decoder's references are long gone).
+    private func pathBack(_ peer: String) {
+        guard let lost = pathLostNs else { return }
+        pathLostNs = nil
+        let afterMs = Int((MonotonicClock.now() - lost) / 1_000_000)
+        logger.info("media path to \(peer) back after \(afterMs) ms")
+        noticeSink.yield(.mediaPathBack(peer: peer, afterMs: afterMs))
+        media?.requestKeyframe()
+        media?.sendPictureLossIndication()
     }
 
     private func resetCall() {
@@ -419,6 +514,8 @@ public final class Call: @unchecked Sendable {
         inviteNs = nil
         serverAwayDuringCall = false
         resumeNeeded = false
+        weOffered = false
+        pathLostNs = nil
     }
 
     /// A restarted server (or one the peer left and came back to) knows nothing of the call: each side
@@ -506,6 +603,7 @@ public final class Call: @unchecked Sendable {
         pendingOffer = nil
         pendingCandidates = []
         connected = false
+        pathLostNs = nil
         lastStats.endReason = reason.description
         setState(.ended(reason))
     }

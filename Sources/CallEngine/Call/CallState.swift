@@ -111,4 +111,9 @@ public enum CallNotice: Sendable, Equatable {
     case serverAwayDuringCall(peer: String)
     /// Logged in again with the call still up (the server was told, so both show as in a call again).
     case serverBackDuringCall(peer: String)
+    /// The media path to the peer stopped working (ICE consent lost): ICE restarts until it is back or
+    /// `CallOptions.iceRestartTimeoutSeconds` have passed.
+    case mediaPathLost(peer: String)
+    /// The media path works again, `afterMs` after it was lost.
+    case mediaPathBack(peer: String, afterMs: Int)
 }

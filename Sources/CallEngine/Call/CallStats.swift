@@ -22,6 +22,9 @@ public struct CallStats: Sendable, Codable, Equatable {
     public var latencySamples = 0
     /// Why the call ended, if it did.
     public var endReason: String?
+    /// Times the media path was lost during the call, and ICE restarts we offered or answered.
+    public var pathLosses = 0
+    public var iceRestarts = 0
     /// Counters of the current (or last) media session.
     public var media = MediaSessionStats()
 

@@ -80,6 +80,21 @@ package final class PeerConnection: @unchecked Sendable {
     private var iceRoleDecided = false
     private var dtlsStarted = false
     private var remoteUfrag: String?
+    /// `restartIce()` was called: the next offer restarts ICE.
+    private var restartRequested = false
+    /// Our pending offer restarted ICE, so its answer brings new remote credentials.
+    private var offerRestartsIce = false
+    /// Local candidates to signal again under the new ufrag once the restart's description is set.
+    private var candidatesToReannounce: [String] = []
+    /// Candidates tagged with a ufrag we have not seen yet (the peer's restart description is still on its
+    /// way); applied when it comes, dropped with the next description otherwise. At most `maxEarlyCandidates`.
+    private var earlyCandidates: [IceCandidateInit] = []
+    static let maxEarlyCandidates = 32
+    /// The local description before our pending offer (what a rollback returns to).
+    private var stableLocalDescription: SessionDescription?
+    /// ICE restarts done (ours and the peer's).
+    package var iceRestarts: Int { lock.withLock { _ in restartCount } }
+    private var restartCount = 0
 
     /// Creates the transport (no gathering until a local description is set).
     package init(configuration: PeerConnectionConfiguration, certificate: DtlsCertificate? = nil) throws {
@@ -119,9 +134,25 @@ package final class PeerConnection: @unchecked Sendable {
     package var localDescription: SessionDescription? { lock.withLock { _ in localDescriptionValue } }
     package var remoteDescription: SessionDescription? { lock.withLock { _ in remoteDescriptionValue } }
 
+    /// Makes the next offer an ICE restart (RTCPeerConnection.restartIce): new ufrag/pwd, same DTLS-SRTP.
+    package func restartIce() { lock.withLock { _ in restartRequested = true } }
+
     /// Writes an offer (first call: audio mid 0 + video mid 1; later: same sections plus new kinds).
     package func createOffer() throws -> SessionDescriptionInit {
-        try lock.withLock { _ in
+        // The restart waits for the network loop, whose events take `lock`: never under it.
+        let restart = lock.withLock { _ in
+            defer { restartRequested = false }
+            return restartRequested && signaling == .stable
+        }
+        if restart {
+            let kept = transport.restartIce()
+            lock.withLock { _ in
+                candidatesToReannounce = kept
+                offerRestartsIce = true
+                restartCount += 1
+            }
+        }
+        return try lock.withLock { _ in
             guard signaling == .stable || signaling == .haveLocalOffer else {
                 throw PeerConnectionError.invalidState("createOffer in \(signaling.rawValue)")
             }
@@ -159,6 +190,7 @@ package final class PeerConnection: @unchecked Sendable {
                     throw PeerConnectionError.invalidState("setLocalDescription(offer) needs the offer from createOffer")
                 }
                 if !iceRoleDecided { iceRoleDecided = true; transport.setControlling(true) }
+                if signaling == .stable { stableLocalDescription = localDescriptionValue }
                 localDescriptionValue = offer
                 signaling = .haveLocalOffer
             case .answer:
@@ -170,11 +202,31 @@ package final class PeerConnection: @unchecked Sendable {
                 pendingAnswer = nil
                 remoteOffer = nil
                 try complete(session)
-            case .pranswer, .rollback:
+            case .rollback:
+                guard signaling == .haveLocalOffer else {
+                    throw PeerConnectionError.invalidState("rollback in \(signaling.rawValue)")
+                }
+                // Our restarted ICE credentials stay; the peer's offer, applied next, brings its own.
+                localDescriptionValue = stableLocalDescription
+                pendingLocalOffer = nil
+                offerRestartsIce = false
+                signaling = .stable
+            case .pranswer:
                 throw PeerConnectionError.invalidDescription("\(description.type.rawValue) descriptions are not supported")
             }
         }
         transport.gather()
+        reannounceCandidates()
+    }
+
+    /// After a restart's description is set, the kept local candidates go out again under the new ufrag
+    /// (the peer forgot the old generation's).
+    private func reannounceCandidates() {
+        let again = lock.withLock { _ in
+            defer { candidatesToReannounce = [] }
+            return localDescriptionValue == nil ? [] : candidatesToReannounce
+        }
+        for candidate in again { transportEvent(.localCandidate(candidate)) }
     }
 
     /// Applies the peer's offer or answer: remote ICE credentials, SDP candidates, DTLS role and fingerprint.
@@ -182,6 +234,21 @@ package final class PeerConnection: @unchecked Sendable {
         let parsed: SessionDescription
         do { parsed = try SessionDescription.parse(description.sdp) } catch {
             throw PeerConnectionError.invalidDescription("\(error)")
+        }
+        // An offer with a new ufrag is the peer's ICE restart: ours restarts too (RFC 8445 §9), before the
+        // offer's credentials and candidates are applied, and outside `lock` (it waits for the loop).
+        if description.type == .offer {
+            let ufrag = Self.tagSectionIce(of: parsed)?.ufrag
+            let restart = lock.withLock { _ in
+                signaling == .stable && remoteUfrag != nil && ufrag != nil && ufrag != remoteUfrag
+            }
+            if restart {
+                let kept = transport.restartIce()
+                lock.withLock { _ in
+                    candidatesToReannounce = kept
+                    restartCount += 1
+                }
+            }
         }
         try lock.withLock { _ in
             switch description.type {
@@ -204,8 +271,12 @@ package final class PeerConnection: @unchecked Sendable {
                     throw PeerConnectionError.invalidDescription("\(error)")
                 }
                 let ice = try remoteIce(of: parsed)
+                if let current = remoteUfrag, current != ice.ufrag, !offerRestartsIce {
+                    throw PeerConnectionError.invalidDescription("the answer changed ICE credentials without an ICE restart")
+                }
                 remoteDescriptionValue = parsed
                 pendingLocalOffer = nil
+                offerRestartsIce = false
                 apply(ice)
                 try complete(session)
             case .pranswer, .rollback:
@@ -215,11 +286,15 @@ package final class PeerConnection: @unchecked Sendable {
     }
 
     /// Adds a trickled remote candidate; an empty candidate string means end-of-candidates.
-    /// Candidates of an older ICE generation (other usernameFragment) are ignored.
+    /// Candidates of another ICE generation (other usernameFragment) wait for a description with that ufrag.
     package func addIceCandidate(_ candidate: IceCandidateInit) throws {
-        let current = lock.withLock { _ in remoteUfrag }
-        if let ufrag = candidate.usernameFragment, let current, ufrag != current {
-            logger.debug("ignoring candidate for ufrag \(ufrag) (current \(current))")
+        let early = lock.withLock { _ -> Bool in
+            guard let ufrag = candidate.usernameFragment, let current = remoteUfrag, ufrag != current else { return false }
+            if earlyCandidates.count < Self.maxEarlyCandidates { earlyCandidates.append(candidate) }
+            return true
+        }
+        if early {
+            logger.debug("holding a candidate for ufrag \(candidate.usernameFragment ?? "")")
             return
         }
         if candidate.candidate.isEmpty {
@@ -258,15 +333,20 @@ package final class PeerConnection: @unchecked Sendable {
         var endOfCandidates: Bool
     }
 
-    /// Reads the BUNDLE-tag section (or the first section); throws for missing credentials or an ICE restart.
-    private func remoteIce(of description: SessionDescription) throws -> RemoteIce {
+    /// The BUNDLE-tag section's (or the first section's) index and ICE credentials.
+    private static func tagSectionIce(of description: SessionDescription) -> (index: Int, ufrag: String, pwd: String)? {
         let tagMid = description.bundleGroup?.mids.first
         let index = description.media.firstIndex { $0.mid == tagMid && tagMid != nil } ?? 0
         guard let ufrag = description.iceUfrag(forMediaAt: index), let pwd = description.icePwd(forMediaAt: index) else {
-            throw PeerConnectionError.invalidDescription("no a=ice-ufrag/a=ice-pwd")
+            return nil
         }
-        if let current = remoteUfrag, current != ufrag {
-            throw PeerConnectionError.unsupported("ICE restart (the peer changed its ufrag)")
+        return (index, ufrag, pwd)
+    }
+
+    /// Reads the BUNDLE-tag section (or the first section); throws for missing credentials.
+    private func remoteIce(of description: SessionDescription) throws -> RemoteIce {
+        guard let (index, ufrag, pwd) = Self.tagSectionIce(of: description) else {
+            throw PeerConnectionError.invalidDescription("no a=ice-ufrag/a=ice-pwd")
         }
         let section = description.media.indices.contains(index) ? description.media[index] : nil
         return RemoteIce(ufrag: ufrag, password: pwd, candidates: section?.candidates ?? [],
@@ -277,7 +357,10 @@ package final class PeerConnection: @unchecked Sendable {
         remoteUfrag = ice.ufrag
         transport.setRemoteIceParameters(ufrag: ice.ufrag, password: ice.password)
         for candidate in ice.candidates { transport.addRemoteCandidate(candidate.attributeValue) }
-        if ice.endOfCandidates { transport.remoteGatheringDone() }
+        let held = earlyCandidates.filter { $0.usernameFragment == ice.ufrag }
+        earlyCandidates = []
+        for candidate in held where !candidate.candidate.isEmpty { transport.addRemoteCandidate(candidate.candidate) }
+        if ice.endOfCandidates || held.contains(where: { $0.candidate.isEmpty }) { transport.remoteGatheringDone() }
     }
 
     private func complete(_ session: NegotiatedSession) throws {

@@ -6,8 +6,10 @@ import SDP
 import Synchronization
 
 /// ICE connection state as browsers name it (RTCIceTransportState subset).
+/// `disconnected`: the path worked and was lost (consent expired); unlike `failed` an ICE restart
+/// (`restart()`) may bring it back.
 package enum IceState: String, Sendable {
-    case new, checking, connected, failed, closed
+    case new, checking, connected, disconnected, failed, closed
 }
 
 /// What the ICE agent reports, always on the network thread.
@@ -32,10 +34,10 @@ package final class IceTransport: Sendable {
 
     package let loop: NetworkLoop
     package let configuration: IceConfiguration
-    /// Local ICE username fragment (a=ice-ufrag).
-    package let localUfrag: String
-    /// Local ICE password (a=ice-pwd).
-    package let localPassword: String
+    /// Local ICE username fragment (a=ice-ufrag); changes with `restart()`.
+    package var localUfrag: String { credentials.withLock { $0.ufrag } }
+    /// Local ICE password (a=ice-pwd); changes with `restart()`.
+    package var localPassword: String { credentials.withLock { $0.password } }
 
     private let logger = Logger(label: "tuicall.ice")
     private let onEvent: @Sendable (IceEvent) -> Void
@@ -46,6 +48,7 @@ package final class IceTransport: Sendable {
     /// `agent` for `send`, which DTLS and the media path call, kept apart from teardown.
     private let sendTarget: Mutex<AgentHandle?>
     private let callbackTarget: WeakBox<IceTransport>
+    private let credentials: Mutex<(ufrag: String, password: String)>
 
     /// Creates the agent; `onEvent` and `onPacket` run on `loop`'s thread.
     package init(configuration: IceConfiguration, controlling: Bool, loop: NetworkLoop,
@@ -77,11 +80,7 @@ package final class IceTransport: Sendable {
         streamID = nice_agent_add_stream(agent, 1)
         guard streamID != 0 else { throw fail(TransportError.iceAgent("nice_agent_add_stream failed")) }
         _ = nice_agent_set_stream_name(agent, streamID, "audio")  // any RFC 5245 name; bundled media share it
-        var ufrag: UnsafeMutablePointer<gchar>?, pwd: UnsafeMutablePointer<gchar>?
-        _ = nice_agent_get_local_credentials(agent, streamID, &ufrag, &pwd)
-        localUfrag = ufrag.map { String(cString: $0) } ?? ""
-        localPassword = pwd.map { String(cString: $0) } ?? ""
-        g_free(ufrag); g_free(pwd)
+        credentials = Mutex(Self.localCredentials(agent, streamID: streamID))
         do { try Self.configureServers(agent, streamID: streamID, configuration: configuration, logger: logger) } catch {
             throw fail(error)
         }
@@ -92,6 +91,13 @@ package final class IceTransport: Sendable {
         net = LoopBound(AgentState(agent: agent, signalIDs: signalIDs), loop: loop)
         sendTarget = Mutex(AgentHandle(agent: agent))
         target.value = self
+    }
+
+    private static func localCredentials(_ agent: OpaquePointer, streamID: guint) -> (ufrag: String, password: String) {
+        var ufrag: UnsafeMutablePointer<gchar>?, pwd: UnsafeMutablePointer<gchar>?
+        _ = nice_agent_get_local_credentials(agent, streamID, &ufrag, &pwd)
+        defer { g_free(ufrag); g_free(pwd) }
+        return (ufrag.map { String(cString: $0) } ?? "", pwd.map { String(cString: $0) } ?? "")
     }
 
     private static func configureServers(_ agent: OpaquePointer, streamID: guint, configuration: IceConfiguration,
@@ -236,6 +242,33 @@ package final class IceTransport: Sendable {
         return true
     }
 
+    /// ICE restart (RFC 8445 §9): new local ufrag/pwd, the peer's credentials and candidates forgotten, checks
+    /// start again once the peer's new ones are set. Local candidates (and TURN allocations) are kept; returns
+    /// them so they can be signalled again under the new ufrag. Called by the side that restarts and by the side
+    /// that sees a restart in the peer's offer. Waits for the loop.
+    package func restart() -> [String] {
+        loop.sync { [self] in
+            guard let agent = net.value.agent else { return [] }
+            guard nice_agent_restart_stream(agent, streamID) != 0 else {
+                logger.error("libnice refused the ICE restart")
+                return []
+            }
+            credentials.withLock { $0 = Self.localCredentials(agent, streamID: streamID) }
+            let kept = net.withValue { s -> [String] in
+                s.remoteCredentials = nil
+                s.hasRemoteCredentials = false
+                s.pendingCandidates = []
+                s.connectTimer?.cancel()
+                s.connectTimer = nil
+                s.restarts += 1
+                return s.localCandidates
+            }
+            logger.info("ICE restart \(net.value.restarts): new ufrag \(localUfrag)")
+            setState(.checking)
+            return kept
+        }
+    }
+
     /// The peer signalled end-of-candidates: libnice may now declare failure when all checks fail.
     package func remoteGatheringDone() {
         loop.invoke { [self] in
@@ -301,16 +334,21 @@ package final class IceTransport: Sendable {
         defer { g_free(sdp) }
         var line = String(cString: sdp)
         if line.hasPrefix("a=") { line.removeFirst(2) }
+        net.value.localCandidates.append(line)
         onEvent(.localCandidate(line))
     }
 
     private func componentStateChanged(_ raw: guint) {
         switch NiceComponentState(raw) {
-        case NICE_COMPONENT_STATE_CONNECTING: if net.value.state == .new { setState(.checking) }
+        case NICE_COMPONENT_STATE_CONNECTING:
+            if net.value.state == .new || net.value.state == .disconnected { setState(.checking) }
         case NICE_COMPONENT_STATE_CONNECTED, NICE_COMPONENT_STATE_READY:
             net.value.connectTimer?.cancel()
+            net.value.everConnected = true
             setState(.connected)
-        case NICE_COMPONENT_STATE_FAILED: setState(.failed)  // includes RFC 7675 consent loss
+        // After a working path (RFC 7675 consent loss, or a restart's checks failing) only a restart helps;
+        // before one, nothing will.
+        case NICE_COMPONENT_STATE_FAILED: setState(net.value.everConnected ? .disconnected : .failed)
         default: break
         }
     }
@@ -321,7 +359,7 @@ package final class IceTransport: Sendable {
         net.value.connectTimer = loop.after(ms: timeoutMs) { [weak self] in
             guard let self, net.value.state == .new || net.value.state == .checking else { return }
             logger.warning("ICE did not connect within \(timeoutMs) ms")
-            setState(.failed)
+            setState(net.value.everConnected ? .disconnected : .failed)
         }
     }
 
@@ -375,13 +413,17 @@ private struct AgentState {
     var state = IceState.new
     var connectTimer: LoopTimer?
     var gatheringStarted = false
+    /// Gathered local candidates in browser form, signalled again after a restart.
+    var localCandidates: [String] = []
+    var everConnected = false
+    var restarts = 0
 
     init(agent: OpaquePointer, signalIDs: [gulong]) {
         self.agent = agent
         self.signalIDs = signalIDs
     }
 
-    /// The state to report, or nil when it does not change (closed is final, and failed without an ICE restart).
+    /// The state to report, or nil when it does not change (closed and failed are final; failed may still close).
     mutating func transition(to new: IceState) -> IceState? {
         guard new != state, state != .closed else { return nil }
         if state == .failed && new != .closed { return nil }

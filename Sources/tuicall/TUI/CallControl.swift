@@ -34,6 +34,8 @@ enum CallEvent: Sendable {
     case missedWhileBusy(from: String)
     /// The server went away (`back == false`) or we logged in again (`back == true`) with the call still up.
     case serverDuringCall(peer: String, back: Bool)
+    /// The media path to `peer` was lost (`backAfterMs == nil`: reconnecting by ICE restart) or works again.
+    case mediaPath(peer: String, backAfterMs: Int?)
     case stats(CallFigures)
     /// Something the user should know that does not end the call (a microphone that cannot be opened).
     case notice(String)

@@ -78,6 +78,8 @@ final class CallEngineAdapter: CallControl, Sendable {
                 case .missedWhileBusy(let from): sink.yield(.missedWhileBusy(from: from))
                 case .serverAwayDuringCall(let peer): sink.yield(.serverDuringCall(peer: peer, back: false))
                 case .serverBackDuringCall(let peer): sink.yield(.serverDuringCall(peer: peer, back: true))
+                case .mediaPathLost(let peer): sink.yield(.mediaPath(peer: peer, backAfterMs: nil))
+                case .mediaPathBack(let peer, let afterMs): sink.yield(.mediaPath(peer: peer, backAfterMs: afterMs))
                 }
             }
         }

@@ -143,6 +143,11 @@ extension TerminalUI {
                 : "The call with \(peer) goes on without the server (media is peer to peer); reconnecting…"
             note(text, warning: !back)
             model.say(text, warning: !back)
+        case .mediaPath(let peer, let backAfterMs):
+            let text = backAfterMs.map { "Media from \(peer) is back (after \(String(format: "%.1f", Double($0) / 1000)) s)." }
+                ?? "No media path to \(peer): reconnecting (ICE restart, up to \(Int(CallOptions.defaultIceRestartTimeoutSeconds)) s)…"
+            note(text, warning: backAfterMs == nil)
+            model.say(text, warning: backAfterMs == nil)
         case .stats(let s): model.stats = s
         case .notice(let text):
             note(text, warning: true)

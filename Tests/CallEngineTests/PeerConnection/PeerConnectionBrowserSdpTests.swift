@@ -62,16 +62,21 @@ import Testing
         #expect(pc.connectionState != .failed)
     }
 
-    @Test func iceRestartIsRefusedClearly() throws {
+    /// Chromium's restartIce() re-offer (new ufrag/pwd): answered with our own new credentials, same DTLS role.
+    @Test func aChromiumIceRestartIsAnsweredWithNewCredentials() throws {
         let pc = try Self.peer()
         defer { pc.close() }
         let offer = try pc.createOffer()
         try pc.setLocalDescription(offer)
         try pc.setRemoteDescription(SessionDescriptionInit(type: .answer, sdp: try Self.fixture("chromium156-answer")))
+        let before = pc.transport.localUfrag
         let restarted = try Self.fixture("chromium156-reoffer").replacingOccurrences(of: "a=ice-ufrag:kJvc", with: "a=ice-ufrag:zzzz")
-        #expect(throws: PeerConnectionError.unsupported("ICE restart (the peer changed its ufrag)")) {
-            try pc.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: restarted))
-        }
-        #expect(pc.signalingState == .stable)  // the refused offer left no trace
+        try pc.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: restarted))
+        let answer = try pc.createAnswer()
+        try pc.setLocalDescription(answer)
+        #expect(pc.signalingState == .stable && pc.iceRestarts == 1)
+        #expect(pc.transport.localUfrag != before)
+        #expect(answer.sdp.contains("a=ice-ufrag:\(pc.transport.localUfrag)") && !answer.sdp.contains(before))
+        #expect(try SessionDescription.parse(answer.sdp).setup(forMediaAt: 0) == .passive)  // DTLS role kept
     }
 }

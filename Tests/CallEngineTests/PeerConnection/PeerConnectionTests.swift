@@ -41,12 +41,20 @@ final class TestPeerConnection: @unchecked Sendable {
     static func call(caller: TestPeerConnection, callee: TestPeerConnection) throws {
         caller.trickle(to: callee)
         callee.trickle(to: caller)
-        let offer = try caller.pc.createOffer()
-        try caller.pc.setLocalDescription(offer)
-        try callee.pc.setRemoteDescription(offer)
-        let answer = try callee.pc.createAnswer()
-        try callee.pc.setLocalDescription(answer)
-        try caller.pc.setRemoteDescription(answer)
+        try negotiate(offerer: caller, answerer: callee)
+    }
+
+    /// One offer/answer exchange, in the order the chat server would relay it.
+    @discardableResult
+    static func negotiate(offerer: TestPeerConnection,
+                          answerer: TestPeerConnection) throws -> (offer: SessionDescriptionInit, answer: SessionDescriptionInit) {
+        let offer = try offerer.pc.createOffer()
+        try offerer.pc.setLocalDescription(offer)
+        try answerer.pc.setRemoteDescription(offer)
+        let answer = try answerer.pc.createAnswer()
+        try answerer.pc.setLocalDescription(answer)
+        try offerer.pc.setRemoteDescription(answer)
+        return (offer, answer)
     }
 
     @Test func offerAnswerWithTrickleConnectsAndCarriesMedia() throws {
@@ -74,6 +82,62 @@ final class TestPeerConnection: @unchecked Sendable {
         #expect(callee.rtp.wait(seconds: 5) { $0 == [packet] })
     }
 
+    /// RFC 8445 §9 on one DTLS-SRTP session: whichever side restarts, both get new credentials, the kept local
+    /// candidates are trickled again under the new ufrag, ICE connects again and SRTP (same keys) carries media.
+    @Test(arguments: [true, false]) func iceRestartKeepsDtlsAndCarriesMediaAgain(callerRestarts: Bool) throws {
+        let caller = try TestPeerConnection(audio: Self.audio)
+        let callee = try TestPeerConnection(audio: LocalTrack(ssrc: 3333, streamId: "t", trackId: "a"))
+        defer { caller.pc.close(); callee.pc.close() }
+        try Self.call(caller: caller, callee: callee)
+        #expect(caller.waitConnected() && callee.waitConnected())
+        let ufrags = (caller.pc.transport.localUfrag, callee.pc.transport.localUfrag)
+        let trickled = (caller.candidates.count, callee.candidates.count)
+        let profile = caller.pc.transport.srtpProfile
+
+        let (offerer, answerer) = callerRestarts ? (caller, callee) : (callee, caller)
+        offerer.pc.restartIce()
+        let (offer, answer) = try Self.negotiate(offerer: offerer, answerer: answerer)
+
+        #expect(caller.pc.transport.localUfrag != ufrags.0 && callee.pc.transport.localUfrag != ufrags.1)
+        #expect(offer.sdp.contains("a=ice-ufrag:\(offerer.pc.transport.localUfrag)"))
+        #expect(answer.sdp.contains("a=ice-ufrag:\(answerer.pc.transport.localUfrag)"))
+        #expect(offer.sdp.contains("a=ice-options:trickle"))
+        #expect(caller.pc.iceRestarts == 1 && callee.pc.iceRestarts == 1)
+        // The same candidates again, now tagged with the new ufrag.
+        func candidates(_ events: [PeerConnectionEvent]) -> Int {
+            events.filter { if case .iceCandidate = $0 { true } else { false } }.count
+        }
+        #expect(caller.events.wait(seconds: 5) { candidates($0) >= 2 * trickled.0 })
+        #expect(callee.events.wait(seconds: 5) { candidates($0) >= 2 * trickled.1 })
+        #expect(caller.candidates.last?.usernameFragment == caller.pc.transport.localUfrag)
+        #expect(caller.events.wait(seconds: 10) { events in
+            events.filter { $0 == .connectionState(.connected) }.count >= 2 })
+        #expect(callee.events.wait(seconds: 10) { events in
+            events.filter { $0 == .connectionState(.connected) }.count >= 2 })
+        #expect(!caller.events.all.contains(.connectionState(.failed)))
+        #expect(caller.pc.transport.srtpProfile == profile)
+
+        let packet = makeTestRtp(seq: 9, ssrc: 1111, pt: 111, payload: Array("after restart".utf8))
+        #expect(waitUntil(seconds: 5) { caller.pc.transport.send(rtp: packet) })
+        #expect(callee.rtp.wait(seconds: 5) { $0.contains(packet) })
+    }
+
+    @Test func anAnswerThatChangesCredentialsWithoutARestartIsRefused() throws {
+        let caller = try TestPeerConnection(audio: Self.audio)
+        let callee = try TestPeerConnection(audio: LocalTrack(ssrc: 3333, streamId: "t", trackId: "a"))
+        defer { caller.pc.close(); callee.pc.close() }
+        try Self.call(caller: caller, callee: callee)
+        let reoffer = try caller.pc.createOffer()
+        try caller.pc.setLocalDescription(reoffer)
+        try callee.pc.setRemoteDescription(reoffer)
+        let answer = try callee.pc.createAnswer()
+        let ufrag = callee.pc.transport.localUfrag
+        let changed = answer.sdp.replacingOccurrences(of: "a=ice-ufrag:\(ufrag)", with: "a=ice-ufrag:zzzz")
+        #expect(throws: PeerConnectionError.invalidDescription("the answer changed ICE credentials without an ICE restart")) {
+            try caller.pc.setRemoteDescription(SessionDescriptionInit(type: .answer, sdp: changed))
+        }
+    }
+
     @Test func renegotiationAddingMediaKeepsTheTransport() throws {
         let caller = try TestPeerConnection(audio: Self.audio, receiveVideo: false)
         let callee = try TestPeerConnection(audio: LocalTrack(ssrc: 3333, streamId: "t", trackId: "a"),
@@ -88,12 +152,7 @@ final class TestPeerConnection: @unchecked Sendable {
 
         // The callee re-offers (like the browser sample's callee) after the caller adds a camera.
         caller.pc.setLocalTracks(audio: Self.audio, video: Self.video)
-        let reoffer = try callee.pc.createOffer()
-        try callee.pc.setLocalDescription(reoffer)
-        try caller.pc.setRemoteDescription(reoffer)
-        let answer = try caller.pc.createAnswer()
-        try caller.pc.setLocalDescription(answer)
-        try callee.pc.setRemoteDescription(answer)
+        try Self.negotiate(offerer: callee, answerer: caller)
 
         #expect(caller.pc.negotiated?.media.count == 2)
         #expect(caller.pc.negotiated?.media.map(\.kind) == [.audio, .video])
