@@ -42,8 +42,7 @@ struct FrozenPeerRecoveryTests {
     @Test(arguments: [4, 12]) func videoIsBackOnBothSidesWithinOneSecondOfSigcont(stoppedSeconds: Int) async throws {
         let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
         let server = try await TestServer.start()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("frozen-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try HeadlessBinary.scratchDirectory("frozen")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = "ws://127.0.0.1:\(server.port)"
         func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -23,6 +23,13 @@ enum HeadlessBinary {
         return text.contains("headless")
     }()
 
+    /// A fresh directory for one test's logs and statistics (the caller removes it).
+    static func scratchDirectory(_ prefix: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     static func run(_ path: String, _ args: [String]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
@@ -50,8 +57,7 @@ struct HeadlessProcessTests {
         let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
         #expect(HeadlessBinary.available, "tuicall at \(bin) has no headless command")
         let server = try await TestServer.start()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headless-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try HeadlessBinary.scratchDirectory("headless")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = "ws://127.0.0.1:\(server.port)"
         let bobStats = dir.appendingPathComponent("bob.json").path, aliceStats = dir.appendingPathComponent("alice.json").path
@@ -89,8 +95,7 @@ struct HeadlessProcessTests {
     @Test func aFrozenPeerEndsTheCallAfterTheIceRestartTimeout() async throws {
         let bin = try #require(HeadlessBinary.path, "build tuicall first (swift build)")
         let server = try await TestServer.start()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("headless-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try HeadlessBinary.scratchDirectory("headless")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = "ws://127.0.0.1:\(server.port)"
         let aliceStats = dir.appendingPathComponent("alice.json").path

@@ -311,7 +311,7 @@ public final class Call: @unchecked Sendable {
     private func renegotiate(_ offer: SessionDescriptionInit, from peer: String) {
         guard let pc else { return }
         if pc.signalingState == .haveLocalOffer {
-            guard !weOffered, (try? pc.setLocalDescription(SessionDescriptionInit(type: .rollback, sdp: ""))) != nil else {
+            guard !weOffered, Self.rollBack(pc) else {
                 logger.info("both re-offered at once: \(peer) answers ours")
                 return
             }
@@ -325,8 +325,7 @@ public final class Call: @unchecked Sendable {
             send(.videoAnswer(SessionDescriptionMessage(name: signaling.username, target: peer, sdp: answer)))
             lastStats.iceRestarts = pc.iceRestarts
             if case .calling = current { enterConnecting(peer) }
-            if pc.negotiated?.media != mediaBefore { stopMedia() }
-            startMediaIfReady()
+            restartMediaIfChanged(since: mediaBefore)
         } catch {
             send(.hangUp(name: signaling.username, target: peer))
             end(.failed("\(peer)'s re-offer could not be applied: \(error)"))
@@ -465,9 +464,7 @@ public final class Call: @unchecked Sendable {
     /// it was lost: we logged in again (the server may have restarted), or a restart's checks failed.
     private func offerIceRestart(to peer: String) {
         guard let pc, pathLostNs != nil else { return }
-        if pc.signalingState == .haveLocalOffer {
-            try? pc.setLocalDescription(SessionDescriptionInit(type: .rollback, sdp: ""))
-        }
+        if pc.signalingState == .haveLocalOffer { _ = Self.rollBack(pc) }
         guard pc.signalingState == .stable else { return }
         do {
             pc.restartIce()
@@ -490,7 +487,18 @@ public final class Call: @unchecked Sendable {
             end(.failed("\(peer)'s answer to our re-offer could not be applied: \(error)"))
             return
         }
-        if pc.negotiated?.media != mediaBefore { stopMedia() }
+        restartMediaIfChanged(since: mediaBefore)
+    }
+
+    /// Takes back our pending offer; false when the connection refuses.
+    private static func rollBack(_ pc: PeerConnection) -> Bool {
+        (try? pc.setLocalDescription(SessionDescriptionInit(type: .rollback, sdp: ""))) != nil
+    }
+
+    /// After an offer/answer: media restarts only when the m-lines changed (an ICE restart alone keeps the
+    /// streams going), then starts if it is not running.
+    private func restartMediaIfChanged(since before: [NegotiatedMedia]?) {
+        if pc?.negotiated?.media != before { stopMedia() }
         startMediaIfReady()
     }
 

@@ -145,12 +145,8 @@ package final class PeerConnection: @unchecked Sendable {
             return restartRequested && signaling == .stable
         }
         if restart {
-            let kept = transport.restartIce()
-            lock.withLock { _ in
-                candidatesToReannounce = kept
-                offerRestartsIce = true
-                restartCount += 1
-            }
+            restartTransport()
+            lock.withLock { _ in offerRestartsIce = true }
         }
         return try lock.withLock { _ in
             guard signaling == .stable || signaling == .haveLocalOffer else {
@@ -219,6 +215,16 @@ package final class PeerConnection: @unchecked Sendable {
         reannounceCandidates()
     }
 
+    /// Restarts ICE on the transport (waits for the network loop: never under `lock`) and keeps its local
+    /// candidates for `reannounceCandidates`.
+    private func restartTransport() {
+        let kept = transport.restartIce()
+        lock.withLock { _ in
+            candidatesToReannounce = kept
+            restartCount += 1
+        }
+    }
+
     /// After a restart's description is set, the kept local candidates go out again under the new ufrag
     /// (the peer forgot the old generation's).
     private func reannounceCandidates() {
@@ -242,13 +248,7 @@ package final class PeerConnection: @unchecked Sendable {
             let restart = lock.withLock { _ in
                 signaling == .stable && remoteUfrag != nil && ufrag != nil && ufrag != remoteUfrag
             }
-            if restart {
-                let kept = transport.restartIce()
-                lock.withLock { _ in
-                    candidatesToReannounce = kept
-                    restartCount += 1
-                }
-            }
+            if restart { restartTransport() }
         }
         try lock.withLock { _ in
             switch description.type {

@@ -260,10 +260,9 @@ package final class IceTransport: Sendable {
                 s.pendingCandidates = []
                 s.connectTimer?.cancel()
                 s.connectTimer = nil
-                s.restarts += 1
                 return s.localCandidates
             }
-            logger.info("ICE restart \(net.value.restarts): new ufrag \(localUfrag)")
+            logger.info("ICE restart: new ufrag \(localUfrag)")
             setState(.checking)
             return kept
         }
@@ -416,7 +415,6 @@ private struct AgentState {
     /// Gathered local candidates in browser form, signalled again after a restart.
     var localCandidates: [String] = []
     var everConnected = false
-    var restarts = 0
 
     init(agent: OpaquePointer, signalIDs: [gulong]) {
         self.agent = agent
