@@ -58,7 +58,8 @@ let package = Package(
                 ],
                 // The web client ships inside the binary.
                 resources: [.embedInCode("WebClient/index.html"), .embedInCode("WebClient/app.js"),
-                            .embedInCode("WebClient/call.js"), .embedInCode("WebClient/style.css")]),
+                            .embedInCode("WebClient/call.js"), .embedInCode("WebClient/restart.js"),
+                            .embedInCode("WebClient/stats.js"), .embedInCode("WebClient/style.css")]),
         .target(name: "Capture", dependencies: ["Media", "CV4L2", "CALSA", "CShims"]),
         .target(name: "Render", dependencies: ["Media"]),
         .target(name: "Codecs", dependencies: ["Media", "CVPX", "COpus", "CShims"]),

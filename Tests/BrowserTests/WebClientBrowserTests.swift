@@ -264,7 +264,8 @@ struct WebClientBrowserTests {
         let server = try await TestServer.start(webClient: true)
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Sources/SignalingServer/WebClient").standardized
-        for (path, file) in [("/", "index.html"), ("/app.js", "app.js"), ("/call.js", "call.js"), ("/style.css", "style.css")] {
+        for (path, file) in [("/", "index.html"), ("/app.js", "app.js"), ("/call.js", "call.js"),
+                             ("/restart.js", "restart.js"), ("/stats.js", "stats.js"), ("/style.css", "style.css")] {
             let onDisk = Array(try Data(contentsOf: dir.appendingPathComponent(file)))
             let (served, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)\(path)")!)
             #expect(Array(served) == onDisk, "\(file) is not what the server sends for \(path)")

@@ -94,6 +94,11 @@ public final class Call: @unchecked Sendable {
     /// When the media path was lost (nil while it works), and which loss this is (for its timers).
     private var pathLostNs: UInt64?
     private var pathEpisode = 0
+    /// When the transport last restarted (our offer or the peer's): the old path's consent may still expire
+    /// just after (a peer waking from SIGSTOP answers a restart as its timers fire), no reason to restart again.
+    private var lastRestartNs: UInt64?
+    /// How long after a restart a lost path waits before offering another one (checks finish well within). 2 s.
+    static let restartSettleNs: UInt64 = 2_000_000_000
 
     public init(signaling: SignalingClient, options: CallOptions = CallOptions(), logger: Logger) {
         self.signaling = signaling
@@ -323,7 +328,7 @@ public final class Call: @unchecked Sendable {
             let answer = try pc.createAnswer()
             try pc.setLocalDescription(answer)
             send(.videoAnswer(SessionDescriptionMessage(name: signaling.username, target: peer, sdp: answer)))
-            lastStats.iceRestarts = pc.iceRestarts
+            noteRestarts(pc)
             if case .calling = current { enterConnecting(peer) }
             restartMediaIfChanged(since: mediaBefore)
         } catch {
@@ -456,7 +461,18 @@ public final class Call: @unchecked Sendable {
                 self.end(.connectionFailed("no media path to \(peer) for \(Int(timeout)) s (ICE restarts did not reconnect)"))
             }
         }
-        offerIceRestart(to: peer)
+        let sinceRestart = lastRestartNs.map { MonotonicClock.now() &- $0 } ?? .max
+        guard sinceRestart < Self.restartSettleNs else { return offerIceRestart(to: peer) }
+        let (gen, episode) = (generation, pathEpisode)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(Self.restartSettleNs - sinceRestart))) { [weak self] in
+            guard let self, gen == self.generation, episode == self.pathEpisode else { return }
+            offerIceRestart(to: peer)
+        }
+    }
+
+    private func noteRestarts(_ pc: PeerConnection) {
+        if pc.iceRestarts != lastStats.iceRestarts { lastRestartNs = MonotonicClock.now() }
+        lastStats.iceRestarts = pc.iceRestarts
     }
 
     /// One restart offer at a time: a frozen peer answers it when it wakes (offers sent meanwhile would be
@@ -470,7 +486,7 @@ public final class Call: @unchecked Sendable {
             pc.restartIce()
             let offer = try pc.createOffer()
             try pc.setLocalDescription(offer)
-            lastStats.iceRestarts = pc.iceRestarts
+            noteRestarts(pc)
             send(.videoOffer(SessionDescriptionMessage(name: signaling.username, target: peer, sdp: offer)))
         } catch {
             logger.warning("ICE restart offer failed: \(error)")
@@ -524,6 +540,7 @@ public final class Call: @unchecked Sendable {
         resumeNeeded = false
         weOffered = false
         pathLostNs = nil
+        lastRestartNs = nil
     }
 
     /// A restarted server (or one the peer left and came back to) knows nothing of the call: each side

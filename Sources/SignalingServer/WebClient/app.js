@@ -486,6 +486,7 @@ import { createCalls } from "./call.js";
     get iceServers() { return iceServers.map((s) => ({ ...s })); },
     login, call: startCall, accept, decline, hangUp, sendChat, stats, waitFor,
     continueReceiveOnly: () => chooseReceiveOnly(true),
+    restartIce: () => calls.restartIce(),
   });
   window.tuicall = hook;
 

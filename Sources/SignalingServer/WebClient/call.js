@@ -1,10 +1,14 @@
 // tuicall web client, the call: camera and microphone, one RTCPeerConnection, and the call's
 // messages (video-offer, video-answer, new-ice-candidate, hang-up). app.js owns the page, the
 // server connection and the chat, and hands this module what it needs in `env`.
+import { createPathRecovery } from "./restart.js";
+import { callStats } from "./stats.js";
 
 /// The call controller: at most one call at a time.
 export function createCalls(env) {
   const { app, $, send, log, setState, setStatus, render, serially, errorText, iceServers } = env;
+  const recovery = createPathRecovery({ app, send, log, setStatus, note: env.note, descriptionJSON,
+                                        isCurrent: (c) => call === c, endCall });
   /// The one call in progress: { peer, direction, pc, stream, remoteStream, offer, pendingCandidates, ... }.
   let call = null;
   /// How long a call rings (either way) before it ends unanswered, as tuicall's terminal client. 45 s.
@@ -99,8 +103,8 @@ export function createCalls(env) {
       video.play().catch(() => setStatus("Click the video to start playback."));
     };
     pc.onnegotiationneeded = async () => {
-      // Fires for the caller once its transceivers exist; the callee answers on the offered m-lines
-      // and so never needs to re-offer.
+      // Fires for the caller once its transceivers exist, and for either side after restartIce();
+      // the callee otherwise answers on the offered m-lines and never needs to re-offer.
       if (call !== c || pc.signalingState !== "stable") return;
       try {
         await pc.setLocalDescription();
@@ -116,18 +120,21 @@ export function createCalls(env) {
       log(`connection: ${pc.connectionState}`);
       if (pc.connectionState === "connected") {
         app.timings.connected ??= performance.now();
+        c.everConnected = true;
         setState("in-call");
         setStatus(`In a call with ${c.peer}.`);
         applyLocalState(c);
+        recovery.back(c);
       } else if (pc.connectionState === "failed") {
-        endCall(`The connection to ${c.peer} failed (no network path; a TURN server may be needed).`, true);
+        if (c.everConnected) recovery.lost(c, 0);
+        else endCall(`The connection to ${c.peer} failed (no network path; a TURN server may be needed).`, true);
       } else if (pc.connectionState === "disconnected") {
-        setStatus(`Connection to ${c.peer} interrupted; waiting for it to recover…`);
+        recovery.lost(c);
       }
     };
     pc.oniceconnectionstatechange = () => {
       if (call === c && pc.iceConnectionState === "connected") app.timings.iceConnected ??= performance.now();
-      if (call === c && pc.iceConnectionState === "failed") {
+      if (call === c && pc.iceConnectionState === "failed" && !c.everConnected) {
         endCall(`The connection to ${c.peer} failed (ICE).`, true);
       }
     };
@@ -191,6 +198,14 @@ export function createCalls(env) {
       if (c.direction === "incoming" && !c.pc) { c.offer = m.sdp; return; }  // repeated while ringing
       const established = c.direction === "incoming" || c.answered;
       if (established && c.pc && c.pc.signalingState === "stable") return renegotiate(c, m.sdp);
+      if (established && c.pc && c.pc.signalingState === "have-local-offer") {
+        // Both re-offered at once (say, both restarting ICE): the callee gives way, the caller's offer wins.
+        if (c.direction !== "incoming") { log(`re-offers crossed: ${from} takes our offer`); return; }
+        log(`re-offers crossed: answering ${from}'s`);
+        await c.pc.setLocalDescription({ type: "rollback" });
+        if (call !== c) return;
+        return renegotiate(c, m.sdp);
+      }
       // Both called each other at once: the smaller name gives way and takes the other's call.
       if (app.me < from) {
         log(`both called at once: taking ${from}'s call`);
@@ -353,9 +368,9 @@ export function createCalls(env) {
     if (c.pc.signalingState !== "have-local-offer") { log("ignored an answer we did not ask for"); return; }
     await c.pc.setRemoteDescription(m.sdp);
     if (call !== c) return;
+    if (!c.answered) setStatus(`${c.peer} answered; connecting…`);  // not for re-offers' answers
     c.answered = true;
     app.timings.answerReceived ??= performance.now();
-    setStatus(`${c.peer} answered; connecting…`);
     await flushCandidates(c);
   }
 
@@ -429,6 +444,7 @@ export function createCalls(env) {
     if (!c) return;
     call = null;
     clearTimeout(c.ringTimer);
+    recovery.clear(c);
     stopRinging();
     if (notifyPeer) send({ type: "hang-up", name: app.me, target: c.peer });
     if (c.pc) {
@@ -453,52 +469,13 @@ export function createCalls(env) {
   // ---------- statistics (for people and tests) ----------
 
   async function stats() {
-    const c = call;
-    if (!c || !c.pc) return null;
-    const report = await c.pc.getStats();
-    const out = {
-      connectionState: c.pc.connectionState,
-      iceConnectionState: c.pc.iceConnectionState,
-      transceivers: c.pc.getTransceivers().map((t) => ({ mid: t.mid, kind: t.receiver.track.kind, direction: t.currentDirection })),
-      inboundVideo: { framesDecoded: 0, frameWidth: 0, frameHeight: 0, packetsReceived: 0, bytesReceived: 0, codec: null },
-      inboundAudio: { packetsReceived: 0, bytesReceived: 0, codec: null },
-      outboundVideo: { packetsSent: 0, bytesSent: 0, framesEncoded: 0, frameWidth: 0, frameHeight: 0, codec: null },
-      outboundAudio: { packetsSent: 0, bytesSent: 0, codec: null },
-    };
-    const codecName = (s) => { const codec = s.codecId && report.get(s.codecId); return codec ? codec.mimeType : null; };
-    report.forEach((s) => {
-      if (s.type === "inbound-rtp" && s.kind === "video") {
-        const v = out.inboundVideo;
-        if ((s.framesDecoded ?? 0) >= v.framesDecoded) {
-          v.frameWidth = s.frameWidth ?? v.frameWidth;
-          v.frameHeight = s.frameHeight ?? v.frameHeight;
-          v.codec = codecName(s) ?? v.codec;
-        }
-        v.framesDecoded += s.framesDecoded ?? 0;
-        v.packetsReceived += s.packetsReceived ?? 0;
-        v.bytesReceived += s.bytesReceived ?? 0;
-      } else if (s.type === "inbound-rtp" && s.kind === "audio") {
-        out.inboundAudio.packetsReceived += s.packetsReceived ?? 0;
-        out.inboundAudio.bytesReceived += s.bytesReceived ?? 0;
-        out.inboundAudio.codec = codecName(s) ?? out.inboundAudio.codec;
-      } else if (s.type === "outbound-rtp") {
-        const o = s.kind === "video" ? out.outboundVideo : out.outboundAudio;
-        o.packetsSent += s.packetsSent ?? 0;
-        o.bytesSent += s.bytesSent ?? 0;
-        o.codec = codecName(s) ?? o.codec;
-        if (s.kind === "video") {
-          o.framesEncoded += s.framesEncoded ?? 0;
-          o.frameWidth = s.frameWidth ?? o.frameWidth;
-          o.frameHeight = s.frameHeight ?? o.frameHeight;
-        }
-      }
-    });
-    return out;
+    return call && call.pc ? callStats(call) : null;
   }
 
   return {
     current: () => call,
     startCall, accept, decline, hangUp, endCall, endIfMediaStops, chooseReceiveOnly, stats,
+    restartIce: () => { if (!call || !call.pc) throw new Error("There is no call to restart."); recovery.restart(call); },
     onOffer, onAnswer, onCandidate, onHangUp, onMediaState, setMuted, setCameraOff,
     localState: () => ({ ...local }),
   };
