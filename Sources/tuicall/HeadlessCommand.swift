@@ -46,6 +46,7 @@ struct HeadlessCommand: AsyncParsableCommand {
     @Option(help: "Interval of --stats-log lines in seconds.") var statsEvery = defaultStatsEvery
     @Option(help: "Write the log to this file.") var log: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    private var level: Logger.Level? { Logger.Level(rawValue: logLevel) }
     @Option(help: "Access token for a server started with --token-file.") var token: String?
     @Option(help: "How long a lost media path may stay lost (ICE restarting) before the call ends, in seconds.")
     var iceRestartTimeout = CallOptions.defaultIceRestartTimeoutSeconds
@@ -56,12 +57,12 @@ struct HeadlessCommand: AsyncParsableCommand {
         if let problem = SignalingClient.urlProblem(server) { throw ValidationError(problem) }
         if SizeOption.parse(videoSize) == nil { throw ValidationError("--video-size must look like 640x480") }
         if !(iceRestartTimeout > 0) { throw ValidationError("--ice-restart-timeout must be a positive number of seconds") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown log level \(logLevel)") }
+        if level == nil { throw ValidationError("unknown log level \(logLevel)") }
         if !(statsEvery >= 0.05) { throw ValidationError("--stats-every must be at least 0.05 seconds") }
     }
 
     func run() async throws {
-        if let log { try LogSetup.bootstrap(path: log, level: Logger.Level(rawValue: logLevel) ?? .info) }
+        if let log { try LogSetup.bootstrap(path: log, level: level ?? .info) }
         let logger = Logger(label: "tuicall.headless")
         let (camera, mic, fps) = (camera, mic, fps)
         let (width, height) = SizeOption.parse(videoSize) ?? (CaptureOptions.defaultWidth, CaptureOptions.defaultHeight)

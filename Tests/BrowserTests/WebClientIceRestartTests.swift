@@ -57,8 +57,8 @@ struct WebClientIceRestartTests {
     }
 
     /// bot (tuicall headless) calls dave and is stopped for 12 s: Chromium sees "disconnected" and offers a
-    /// restart that bot cannot answer; libnice's 10 s consent expires too, so after SIGCONT both offer a
-    /// restart. The callee (dave) gives way, bot's offer wins, and video flows both ways again.
+    /// restart that bot cannot answer; after SIGCONT bot answers it (its own expired consent then waits out
+    /// `Call.restartSettleNs` instead of restarting again), and video flows both ways again.
     @Test func aPeerStoppedPastItsConsentComesBackByRestart() async throws {
         try await withWebClients(["dave"]) { _, server, pages in
             let dave = pages[0]

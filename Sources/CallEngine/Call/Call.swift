@@ -454,19 +454,23 @@ public final class Call: @unchecked Sendable {
             lastStats.pathLosses += 1
             logger.info("media path to \(peer) lost: restarting ICE")
             noticeSink.yield(.mediaPathLost(peer: peer))
-            let (gen, episode, timeout) = (generation, pathEpisode, options.iceRestartTimeoutSeconds)
-            queue.asyncAfter(deadline: .now() + timeout) { [weak self] in
-                guard let self, gen == self.generation, episode == self.pathEpisode, self.pathLostNs != nil else { return }
-                self.send(.hangUp(name: self.signaling.username, target: peer))
-                self.end(.connectionFailed("no media path to \(peer) for \(Int(timeout)) s (ICE restarts did not reconnect)"))
+            let timeout = options.iceRestartTimeoutSeconds
+            whileLost(after: .now() + timeout) { call in
+                call.send(.hangUp(name: call.signaling.username, target: peer))
+                call.end(.connectionFailed("no media path to \(peer) for \(Int(timeout)) s (ICE restarts did not reconnect)"))
             }
         }
         let sinceRestart = lastRestartNs.map { MonotonicClock.now() &- $0 } ?? .max
         guard sinceRestart < Self.restartSettleNs else { return offerIceRestart(to: peer) }
+        whileLost(after: .now() + .nanoseconds(Int(Self.restartSettleNs - sinceRestart))) { $0.offerIceRestart(to: peer) }
+    }
+
+    /// Runs `body` at `deadline` if the same call's same path loss is still going on.
+    private func whileLost(after deadline: DispatchTime, _ body: @escaping @Sendable (Call) -> Void) {
         let (gen, episode) = (generation, pathEpisode)
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(Self.restartSettleNs - sinceRestart))) { [weak self] in
-            guard let self, gen == self.generation, episode == self.pathEpisode else { return }
-            offerIceRestart(to: peer)
+        queue.asyncAfter(deadline: deadline) { [weak self] in
+            guard let self, gen == self.generation, episode == self.pathEpisode, self.pathLostNs != nil else { return }
+            body(self)
         }
     }
 

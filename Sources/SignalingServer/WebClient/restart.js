@@ -18,7 +18,7 @@ export function createPathRecovery(env) {
   function lost(c, restartAfterMs = RESTART_AFTER_DISCONNECTED_MS) {
     if (!isCurrent(c)) return;
     if (!c.lost) {
-      c.lost = { since: performance.now(), timers: [], intervals: [] };
+      c.lost = { since: performance.now(), timers: [], reoffer: setInterval(() => reofferIfUnanswered(c), RESTART_REOFFER_MS) };
       setStatus(`Connection to ${c.peer} interrupted; reconnecting…`);
       note(`The media path to ${c.peer} was lost; reconnecting…`);
       c.lost.timers.push(setTimeout(() => {
@@ -26,7 +26,6 @@ export function createPathRecovery(env) {
           endCall(`No media path to ${c.peer} for ${RESTART_GIVE_UP_MS / 1000} s (ICE restarts did not reconnect).`, true);
         }
       }, RESTART_GIVE_UP_MS));
-      c.lost.intervals.push(setInterval(() => reofferIfUnanswered(c), RESTART_REOFFER_MS));
     }
     c.lost.timers.push(setTimeout(() => {
       if (isCurrent(c) && c.lost && c.pc.connectionState !== "connected") restart(c);
@@ -58,7 +57,7 @@ export function createPathRecovery(env) {
   function clear(c) {
     if (!c.lost) return;
     c.lost.timers.forEach(clearTimeout);
-    c.lost.intervals.forEach(clearInterval);
+    clearInterval(c.lost.reoffer);
     c.lost = null;
   }
 
