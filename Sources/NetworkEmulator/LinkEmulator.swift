@@ -50,6 +50,7 @@ public struct LinkEmulator: Sendable {
             linkFreeAt = departure
             stats.queueDelaySum += start - now
             stats.queueDelayMax = max(stats.queueDelayMax, start - now)
+            stats.queueDelays.add(seconds: start - now)
         }
         var at = departure + profile.delayMs / 1000
         if profile.jitterMs > 0 { at += (rng.unit() * 2 - 1) * profile.jitterMs / 1000 }
@@ -104,6 +105,8 @@ public struct LinkStats: Sendable, Equatable {
     /// Seconds packets waited in the bottleneck queue, summed, and the longest wait.
     public var queueDelaySum = 0.0
     public var queueDelayMax = 0.0
+    /// Every queued packet's wait, for percentiles over a window.
+    public var queueDelays = DelayHistogram()
 
     public init() {}
 
@@ -118,6 +121,7 @@ public struct LinkStats: Sendable, Equatable {
         s.duplicated += b.duplicated
         s.queueDelaySum += b.queueDelaySum
         s.queueDelayMax = max(a.queueDelayMax, b.queueDelayMax)
+        s.queueDelays = a.queueDelays + b.queueDelays
         return s
     }
 }

@@ -5,12 +5,34 @@ import Glibc
 /// 127.0.0.1 as the socket calls want it: the address the relay, coturn's probe, the test servers and
 /// the tests all use.
 public enum Loopback {
-    public static func address(port: UInt16) -> sockaddr_in {
+    /// `host`: a dotted IPv4 address (127.0.0.1 unless a caller needs peers that ignore loopback).
+    public static func address(port: UInt16, host: String = "127.0.0.1") -> sockaddr_in {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         return addr
+    }
+
+    /// The first IPv4 address of an interface that is up and not loopback, e.g. eth0's. Browsers and libnice
+    /// gather no loopback candidates, so a TURN server (or the emulator in front of one) they must reach
+    /// listens here; nil on a machine with loopback only.
+    public static func firstExternalIPv4() -> String? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0 else { return nil }
+        defer { freeifaddrs(list) }
+        var next = list
+        while let ifa = next {
+            defer { next = ifa.pointee.ifa_next }
+            let flags = Int32(ifa.pointee.ifa_flags)
+            guard flags & Int32(IFF_UP) != 0, flags & Int32(IFF_LOOPBACK) == 0,
+                  let sa = ifa.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET) else { continue }
+            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            var addr = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+            guard inet_ntop(AF_INET, &addr, &text, socklen_t(text.count)) != nil else { continue }
+            return String(cString: text)
+        }
+        return nil
     }
 
     /// Runs `body` with `address` as the `sockaddr` pointer and length the socket calls take.

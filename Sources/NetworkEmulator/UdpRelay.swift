@@ -10,6 +10,8 @@ import Synchronization
 /// UDP only (TURN over TCP or TLS passes no emulator). One thread moves every packet.
 public final class UdpRelay: Sendable {
     public let port: UInt16
+    /// The IPv4 address peers send to.
+    public let host: String
     public let upstreamPort: UInt16
     private let listenFd: Int32
     private let state: Mutex<State>
@@ -32,13 +34,14 @@ public final class UdpRelay: Sendable {
     /// Most peers one relay serves (a call has two; a bench a few). Default 64.
     public static let maxPeers = 64
 
-    /// Listens on 127.0.0.1:`port` (0: any free port) and relays to 127.0.0.1:`upstreamPort`.
-    public init(upstreamPort: UInt16, port: UInt16 = 0, uplink: ImpairmentProfile = .clean,
+    /// Listens on `host`:`port` (0: any free port) and relays to 127.0.0.1:`upstreamPort`.
+    public init(upstreamPort: UInt16, host: String = "127.0.0.1", port: UInt16 = 0, uplink: ImpairmentProfile = .clean,
                 downlink: ImpairmentProfile = .clean, seed: UInt64 = 1) throws {
         self.upstreamPort = upstreamPort
+        self.host = host
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw RelayError("socket: errno \(errno)") }
-        var addr = Loopback.address(port: port)
+        var addr = Loopback.address(port: port, host: host)
         let bound = Loopback.withSockaddr(&addr) { sa, len in
             var len = len
             return bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
@@ -46,7 +49,7 @@ public final class UdpRelay: Sendable {
         listenFd = fd
         guard bound else {
             close(fd)
-            throw RelayError("cannot bind 127.0.0.1:\(port): errno \(errno)")
+            throw RelayError("cannot bind \(host):\(port): errno \(errno)")
         }
         Self.enlargeBuffers(listenFd)
         self.port = UInt16(bigEndian: addr.sin_port)

@@ -55,5 +55,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (build with -c release). Each prints JSON lines.",
-        subcommands: [BenchServer.self, BenchHostile.self, BenchRender.self, BenchCodec.self, BenchTransport.self, BenchCall.self, BenchBrowser.self, BenchNetwork.self])
+        subcommands: [BenchServer.self, BenchHostile.self, BenchRender.self, BenchCodec.self, BenchTransport.self, BenchCall.self, BenchBrowser.self, BenchNetwork.self, BenchScenarios.self])
 }

@@ -85,6 +85,11 @@ struct WebClientIceRestartTests {
                                    "tuicall.chat.some(m => m.text.startsWith('The media path to bot is back after'))")
             try await Task.sleep(for: .seconds(3))
             #expect(try await dave.evaluate("tuicall.state") == "in-call")
+            // The page counted the stop as one long freeze, ending (video back) after SIGCONT.
+            let freezes = try await stats(dave)["longFreezes"]?.objectValue ?? [:]
+            let last = freezes["recent"]?.arrayValue?.last?.objectValue ?? [:]
+            #expect((freezes["count"]?.intValue ?? 0) >= 1 && (last["durationMs"]?.doubleValue ?? 0) > 10_000
+                    && (last["endUnixMs"]?.doubleValue ?? 0) > resumedMs, "dave's long freezes: \(freezes)")
 
             let lines = try Self.headlessFrames(bot.directory.appendingPathComponent("bot.jsonl").path)
             let atResume = lines.last { $0.ms <= resumedMs + 1000 }?.frames ?? 0

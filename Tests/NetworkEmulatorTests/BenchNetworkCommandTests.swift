@@ -11,7 +11,7 @@ struct BenchNetworkCommandTests {
         guard TurnServerProcess.isInstalled else { throw TurnServerMissing() }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try TuicallBinary.path())
-        p.arguments = ["bench", "network", "--up", "delay=30ms", "--seconds", "4", "--every", "0.5"]
+        p.arguments = ["bench", "network", "--listen", "127.0.0.1", "--up", "delay=30ms", "--seconds", "4", "--every", "0.5"]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice

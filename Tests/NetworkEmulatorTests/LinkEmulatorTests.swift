@@ -71,7 +71,7 @@ struct LinkEmulatorTests {
         #expect(overtaken > 100, "only \(overtaken) packets came early")
     }
 
-    @Test func aRateCapPacesAndItsQueueDropsTheRest() {
+    @Test func aRateCapPacesAndItsQueueDropsTheRest() throws {
         // 2 Mbit/s offered (1000 B every 4 ms) into a 500 kbit/s link with a 100 ms queue.
         var link = LinkEmulator(profile: ImpairmentProfile(rateBitsPerSecond: 500_000, queueMs: 100), seed: 1)
         let out = Self.run(&link, count: 1000, interval: 0.004, tail: 1)
@@ -81,6 +81,12 @@ struct LinkEmulatorTests {
         #expect(link.stats.queueDelayMax <= 0.1 + 1e-9)
         let dropped = Double(link.stats.queueDrops) / 1000
         #expect(dropped > 0.7 && dropped < 0.8, "queue dropped \(dropped)")
+        // The queue is full almost all the time: nearly every packet waits its ~100 ms.
+        let delays = link.stats.queueDelays
+        #expect(delays.total == 1000 - link.stats.queueDrops)
+        let p95 = try #require(delays.percentileMs(0.95)), p50 = try #require(delays.percentileMs(0.5))
+        #expect(p95 > 95 && p95 <= 105 && p50 > 90, "queue p50 \(p50) ms, p95 \(p95) ms")
+        #expect(delays.since(delays).percentileMs(0.95) == nil, "an empty window has no percentile")
     }
 
     @Test func duplicationAndBlackout() {

@@ -54,4 +54,19 @@ import Testing
         #expect(chain.rtcp(remb, &stream, nowNs: 30 * Self.ms) == [.setTargetBitrate(300_000)])
         #expect(chain.rtcp(remb, &stream, nowNs: 40 * Self.ms).isEmpty)  // no change, no request
     }
+
+    /// After an outage longer than the retention, the receiver asks for packets we no longer have: it can
+    /// only recover from a keyframe, so we send one at once (and not again within 1 s).
+    @Test func aNackForPacketsNoLongerKeptForcesOneKeyframe() {
+        var feature = NackResponseFeature(rtx: nil)
+        var stream = StreamContext(feedbackSsrc: Self.ours, mediaSsrc: Self.ours)
+        feature.sent(Self.packet(7, ssrc: Self.ours), protected: [1], &stream, nowNs: Self.ms)
+        let second = 1_000 * Self.ms
+        feature.sent(Self.packet(8, ssrc: Self.ours), protected: [2], &stream, nowNs: 3 * second)  // 7 has expired
+        let nack = { (seq: UInt16) in RtcpPacket.nack(GenericNack(senderSsrc: Self.media, mediaSsrc: Self.ours, sequenceNumbers: [seq])) }
+        #expect(feature.rtcp(nack(8), &stream, nowNs: 3 * second + Self.ms) == [.resendProtected([2])], "kept: resent, no keyframe")
+        #expect(feature.rtcp(nack(7), &stream, nowNs: 3 * second + 2 * Self.ms) == [.forceKeyframe])
+        #expect(feature.rtcp(nack(7), &stream, nowNs: 3 * second + 500 * Self.ms).isEmpty, "one keyframe per second")
+        #expect(feature.rtcp(nack(7), &stream, nowNs: 4 * second + 3 * Self.ms) == [.forceKeyframe])
+    }
 }

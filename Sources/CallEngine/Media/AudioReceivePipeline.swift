@@ -27,6 +27,7 @@ final class AudioReceivePipeline: ReceivePipeline, Sendable {
         let started = MediaThread(name: "audio-playout-\(mid)") { [self] t in
             let decoder = owned.value
             var deadline = MonotonicClock.now()
+            var playing = false
             while !t.isStopping {
                 deadline += Self.periodNs
                 MonotonicClock.sleep(untilNs: deadline)
@@ -36,6 +37,7 @@ final class AudioReceivePipeline: ReceivePipeline, Sendable {
                 let frame: AudioFrame
                 switch pull {
                 case .packet(let p):
+                    playing = true
                     frame = (try? decoder.decode(p, timestampNs: now)) ?? decoder.concealLoss(timestampNs: now)
                     statistics.update { $0.audioFramesPlayed += 1 }
                 case .lostUseFEC(let next):
@@ -45,6 +47,9 @@ final class AudioReceivePipeline: ReceivePipeline, Sendable {
                     frame = decoder.concealLoss(timestampNs: now)
                     statistics.update { $0.audioFramesConcealed += 1 }
                 case .empty:
+                    // Once audio has played, a slot with nothing to play is concealed time (getStats counts
+                    // it so); the speaker plays silence.
+                    if playing { statistics.update { $0.audioFramesConcealed += 1 } }
                     continue
                 }
                 for sink in sinks.all { sink.accept(frame) }

@@ -80,11 +80,17 @@ public struct InboundStreamStats: Sendable, Codable, Equatable {
     /// Gaps between rendered frames longer than max(3 × mean interval, mean + 150 ms) (getStats' rule).
     public var freezeCount = 0
     public var totalFreezesDurationMs = 0.0
+    /// Gaps between rendered frames of at least `FrameGap.longMs` (500 ms), counted and summed, and the
+    /// newest `FrameGap.kept` of them with their wall-clock end (when video came back).
+    public var longFreezeCount = 0
+    public var longFreezesDurationMs = 0.0
+    public var longFreezes: [FrameGap] = []
     /// Generic NACK packets we sent.
     public var nackSent = 0
     /// PLIs we sent.
     public var pliSent = 0
-    /// Audio: 20 ms slots played from packets, from FEC, concealed.
+    /// Audio: 20 ms slots played from packets, from FEC, concealed (Opus PLC, or nothing to play once audio
+    /// has started: getStats' concealedSamples counts both).
     public var audioFramesPlayed = 0
     public var audioFramesFromFec = 0
     public var audioFramesConcealed = 0
@@ -111,4 +117,16 @@ public struct MediaSessionStats: Sendable, Codable, Equatable {
     public func outbound(_ kind: String) -> OutboundStreamStats? { outbound.first { $0.kind == kind } }
     /// The first inbound stream of `kind` ("audio"/"video").
     public func inbound(_ kind: String) -> InboundStreamStats? { inbound.first { $0.kind == kind } }
+}
+
+/// A gap in the rendered video, ending at `endUnixMs` (wall clock, comparable across processes).
+public struct FrameGap: Sendable, Codable, Equatable {
+    public var endUnixMs: Int64
+    public var durationMs: Double
+    /// A freeze as the network scenarios count it (the "freezes > 500 ms").
+    public static let longMs = 500.0
+    /// Long freezes remembered per stream (older ones are counted but not listed).
+    public static let kept = 100
+
+    public init(endUnixMs: Int64, durationMs: Double) { self.endUnixMs = endUnixMs; self.durationMs = durationMs }
 }

@@ -1,4 +1,5 @@
 import Codecs
+import Foundation
 import Media
 import RTP
 import Synchronization
@@ -56,6 +57,8 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
                         if shown > 1 && gap > max(3 * meanIntervalNs, meanIntervalNs + Self.freezeExtraNs) { freeze = gap }
                         meanIntervalNs = shown == 1 ? gap : meanIntervalNs * 0.9 + gap * 0.1
                     }
+                    let longGap = lastShownNs.map { Double(now - $0) / 1e6 }.flatMap { $0 >= FrameGap.longMs ? $0 : nil }
+                        .map { FrameGap(endUnixMs: Int64(Date().timeIntervalSince1970 * 1000), durationMs: $0) }
                     lastShownNs = now
                     shown += 1
                     statistics.state.withLock {
@@ -65,6 +68,7 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
                         $0.stats.width = picture.width
                         $0.stats.height = picture.height
                         if let freeze { $0.stats.freezeCount += 1; $0.stats.totalFreezesDurationMs += freeze / 1e6 }
+                        if let gap = longGap { Self.note(gap, in: &$0.stats) }
                         $0.fps.add(1, nowNs: now)
                     }
                     for sink in sinks.all { sink.accept(picture) }
@@ -92,6 +96,14 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
     private func deliver(_ frames: [AssembledFrame]) -> [Bool] {
         for f in frames { queue.push(f) }
         return frames.map(\.isKeyframe)
+    }
+
+    /// Counts a long freeze and keeps the newest `FrameGap.kept`.
+    private static func note(_ gap: FrameGap, in stats: inout InboundStreamStats) {
+        stats.longFreezeCount += 1
+        stats.longFreezesDurationMs += gap.durationMs
+        stats.longFreezes.append(gap)
+        if stats.longFreezes.count > FrameGap.kept { stats.longFreezes.removeFirst() }
     }
 
     var needsKeyframe: Bool { assembler.value.needsKeyframe || decoderWantsKeyframe.load(ordering: .relaxed) }

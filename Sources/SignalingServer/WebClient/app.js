@@ -23,6 +23,8 @@ import { createCalls } from "./call.js";
     if (params.has("pass")) server.credential = params.get("pass");
     return [server];
   })();
+  // ?policy=relay: relayed (TURN) candidates only, e.g. behind `tuicall bench network`.
+  const iceTransportPolicy = params.get("policy") === "relay" ? "relay" : "all";
 
   // Same host and port as the page; wss when the page came over https.
   const wsURL = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/";
@@ -103,7 +105,7 @@ import { createCalls } from "./call.js";
     return result;
   }
 
-  const calls = createCalls({ app, $, send, log, setState, setStatus, render, serially, errorText, iceServers,
+  const calls = createCalls({ app, $, send, log, setState, setStatus, render, serially, errorText, iceServers, iceTransportPolicy,
                               note: (text) => addChat({ system: true, text }) });
   const { startCall, accept, decline, hangUp, endCall, chooseReceiveOnly, stats } = calls;
 
@@ -484,6 +486,7 @@ import { createCalls } from "./call.js";
     get timings() { return { ...app.timings }; },
     get log() { return app.log.slice(); },
     get iceServers() { return iceServers.map((s) => ({ ...s })); },
+    get iceTransportPolicy() { return iceTransportPolicy; },
     login, call: startCall, accept, decline, hangUp, sendChat, stats, waitFor,
     continueReceiveOnly: () => chooseReceiveOnly(true),
     restartIce: () => calls.restartIce(),

@@ -2,11 +2,11 @@
 // messages (video-offer, video-answer, new-ice-candidate, hang-up). app.js owns the page, the
 // server connection and the chat, and hands this module what it needs in `env`.
 import { createPathRecovery } from "./restart.js";
-import { callStats } from "./stats.js";
+import { callStats, watchFrames } from "./stats.js";
 
 /// The call controller: at most one call at a time.
 export function createCalls(env) {
-  const { app, $, send, log, setState, setStatus, render, serially, errorText, iceServers } = env;
+  const { app, $, send, log, setState, setStatus, render, serially, errorText, iceServers, iceTransportPolicy } = env;
   const recovery = createPathRecovery({ app, send, log, setStatus, note: env.note, descriptionJSON,
                                         isCurrent: (c) => call === c, endCall });
   /// The one call in progress: { peer, direction, pc, stream, remoteStream, offer, pendingCandidates, ... }.
@@ -86,7 +86,7 @@ export function createCalls(env) {
   }
 
   function createPeerConnection(c) {
-    const pc = new RTCPeerConnection({ iceServers });
+    const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
     pc.onicecandidate = (e) => {
       // Trickle: every candidate goes out as found; no end-of-candidates marker (as the protocol).
       if (call === c && e.candidate) send({ type: "new-ice-candidate", target: c.peer, candidate: e.candidate.toJSON() });
@@ -147,7 +147,7 @@ export function createCalls(env) {
 
   function watchFirstFrame(c, video) {
     const mark = () => { if (call === c) app.timings.firstFrame ??= performance.now(); };
-    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(mark);
+    if (video.requestVideoFrameCallback) watchFrames(c, video, mark, () => call === c);
     else video.addEventListener("playing", mark, { once: true });
   }
 

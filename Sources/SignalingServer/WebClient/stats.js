@@ -1,5 +1,33 @@
 // tuicall web client, call statistics for people and tests: one summary of RTCPeerConnection.getStats().
 
+/// A freeze as the network scenarios count it: a gap of at least this long between shown frames.
+const LONG_FREEZE_MS = 500;
+/// Long freezes listed per call (older ones are still counted).
+const LONG_FREEZES_KEPT = 100;
+
+/// Calls `first` at the first shown remote frame, then counts long freezes (gaps ≥ LONG_FREEZE_MS
+/// between shown frames, with the wall-clock time video came back) into c.longFreezes, while `alive()`.
+/// A newer watch of the same call (a re-offered video track) replaces this one.
+export function watchFrames(c, video, first, alive) {
+  const freezes = { count: 0, totalMs: 0, recent: [] };
+  c.longFreezes = freezes;
+  let last = null;
+  const onFrame = () => {
+    if (!alive() || c.longFreezes !== freezes) return;
+    const now = performance.now();
+    if (last === null) first();
+    else if (now - last >= LONG_FREEZE_MS) {
+      freezes.count += 1;
+      freezes.totalMs += now - last;
+      freezes.recent.push({ endUnixMs: Math.round(performance.timeOrigin + now), durationMs: now - last });
+      if (freezes.recent.length > LONG_FREEZES_KEPT) freezes.recent.shift();
+    }
+    last = now;
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+}
+
 const ufrag = (description) => /a=ice-ufrag:(\S+)/.exec(description?.sdp ?? "")?.[1] ?? null;
 
 /// `c`: the call ({ pc, iceRestarts }). Sums the inbound and outbound RTP streams per kind.
@@ -10,6 +38,7 @@ export async function callStats(c) {
     connectionState: pc.connectionState,
     iceConnectionState: pc.iceConnectionState,
     iceRestarts: c.iceRestarts ?? 0,
+    longFreezes: c.longFreezes ?? { count: 0, totalMs: 0, recent: [] },
     localUfrag: ufrag(pc.localDescription),
     remoteUfrag: ufrag(pc.remoteDescription),
     transceivers: pc.getTransceivers().map((t) => ({ mid: t.mid, kind: t.receiver.track.kind, direction: t.currentDirection })),

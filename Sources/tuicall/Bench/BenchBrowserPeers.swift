@@ -9,14 +9,16 @@ final class HeadlessChild {
     let name: String
     private let statsPath: String
 
-    init(port: Int, name: String, call peer: String? = nil, duration: Double, fps: Double, directory: String) throws {
+    /// `extraArguments` go to `tuicall headless` after the bench's own.
+    init(port: Int, name: String, call peer: String? = nil, duration: Double, fps: Double, directory: String,
+         extraArguments: [String] = []) throws {
         self.name = name
         statsPath = "\(directory)/\(name)-\(UUID().uuidString.prefix(8)).json"
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["headless", "--server", "ws://127.0.0.1:\(port)/", "--name", name,
                              "--camera", "test", "--mic", "test", "--fps", String(fps),
                              "--duration", String(duration), "--stats-json", statsPath,
-                             "--log", "\(directory)/\(name).log"] + (peer.map { ["--call", $0] } ?? [])
+                             "--log", "\(directory)/\(name).log"] + (peer.map { ["--call", $0] } ?? []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -49,8 +51,9 @@ struct WebPeer {
     let page: BrowserPage
     let name: String
 
-    static func open(_ browser: Browser, port: Int, name: String) async throws -> WebPeer {
-        let page = try await browser.open("http://127.0.0.1:\(port)/")
+    /// `query`: the web client's page parameters, e.g. `ice=turn:…&policy=relay`.
+    static func open(_ browser: Browser, port: Int, name: String, query: String = "") async throws -> WebPeer {
+        let page = try await browser.open("http://127.0.0.1:\(port)/" + (query.isEmpty ? "" : "?" + query))
         try await page.waitForWebClient(timeout: 20)
         _ = try await page.evaluate("tuicall.login(\(jsString(name)))")
         return WebPeer(browser: browser, page: page, name: name)

@@ -17,8 +17,10 @@ struct Context {
     /// How long a setup call lasts once placed: long enough for the first frame, short enough for many runs.
     let setupCallSeconds = 2.0
 
-    func headless(_ name: String, call peer: String? = nil, duration: Double) throws -> HeadlessChild {
-        try HeadlessChild(port: port, name: name, call: peer, duration: duration, fps: fps, directory: directory)
+    func headless(_ name: String, call peer: String? = nil, duration: Double, extraArguments: [String] = [])
+        throws -> HeadlessChild {
+        try HeadlessChild(port: port, name: name, call: peer, duration: duration, fps: fps, directory: directory,
+                          extraArguments: extraArguments)
     }
 
     /// `web` only watches the user list, so the caller starts once its callee is logged in.

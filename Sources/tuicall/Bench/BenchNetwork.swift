@@ -25,6 +25,8 @@ struct BenchNetwork: ParsableCommand {
     @Option(help: "What each peer's uplink (peer → TURN server) does.") var up = "clean"
     @Option(help: "What each peer's downlink (TURN server → peer) does.") var down = "clean"
     @Option(help: "UDP port the emulator listens on (0 picks a free one).") var port: UInt16 = 0
+    @Option(help: "IPv4 address the emulator listens on (default: the first non-loopback one, as browsers and tuicall gather no loopback candidates; 127.0.0.1 when there is none).")
+    var listen: String?
     @Option(help: "Relay to a TURN server already on 127.0.0.1 at this port (default: start coturn).") var turnPort: UInt16?
     @Option(help: "Stop after this many seconds (0: run until Ctrl-C).") var seconds = 0.0
     @Option(help: "Seconds between the JSON lines of counts.") var every = 1.0
@@ -47,12 +49,13 @@ struct BenchNetwork: ParsableCommand {
             upstream = started.port
         }
         defer { coturn?.stop() }
-        let relay = try UdpRelay(upstreamPort: upstream, port: port, uplink: uplink, downlink: downlink, seed: seed)
+        let host = listen ?? Loopback.firstExternalIPv4() ?? "127.0.0.1"
+        let relay = try UdpRelay(upstreamPort: upstream, host: host, port: port, uplink: uplink, downlink: downlink, seed: seed)
         defer { relay.stop() }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         let credentials = coturn == nil ? "" : " username \(CoturnProcess.user) credential \(CoturnProcess.password)"
-        Self.say("turn:127.0.0.1:\(relay.port)?transport=udp\(credentials) → TURN server 127.0.0.1:\(upstream)")
+        Self.say("turn:\(host):\(relay.port)?transport=udp\(credentials) → TURN server 127.0.0.1:\(upstream)")
         Self.say("uplink: \(uplink); downlink: \(downlink)")
         let start = Date()
         var next = start.addingTimeInterval(every)
