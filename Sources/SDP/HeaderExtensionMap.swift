@@ -4,7 +4,7 @@ package struct HeaderExtensionMap: Sendable, Equatable, Hashable {
     package static let sdesMid = "urn:ietf:params:rtp-hdrext:sdes:mid"
     /// abs-send-time: 24-bit send time, input of the REMB estimator.
     package static let absSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
-    /// transport-wide-cc sequence numbers (not implemented: never accepted by default).
+    /// transport-wide-cc sequence numbers: what our transport-cc feedback reports on.
     package static let transportWideCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
     /// Client-to-mixer audio level.
     package static let audioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"

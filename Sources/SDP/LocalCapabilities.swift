@@ -29,7 +29,16 @@ package struct CodecCapability: Sendable, Equatable {
     /// Opus 48 kHz stereo-signalled, PT 111 in our offers, Chromium's fmtp (in-band FEC, 10 ms minimum).
     package static let opus = CodecCapability(name: "opus", clockRate: 48000, channels: 2, preferredPayloadType: 111,
                                              parameters: "minptime=10;useinbandfec=1")
-    /// VP8, PT 96 (+ RTX 97) in our offers; REMB, FIR, NACK and PLI (no transport-cc: we do not implement it).
+
+    /// This codec with transport-cc feedback added (audio and video both count in transport-wide feedback).
+    package var withTransportCC: CodecCapability {
+        var c = self
+        if !c.feedback.contains(RtcpFeedback.transportCC) { c.feedback.append(RtcpFeedback.transportCC) }
+        return c
+    }
+    /// VP8, PT 96 (+ RTX 97) in our offers; REMB, FIR, NACK and PLI. Not transport-cc yet: once it is agreed
+    /// Chromium stops sending REMB for our video, and our sender has no transport-cc estimator yet to replace it
+    /// (`withTransportCC` turns it on, receive side only: `TransportFeedbackGenerator`).
     package static let vp8 = CodecCapability(name: "VP8", clockRate: 90000, preferredPayloadType: 96,
                                             preferredRtxPayloadType: 97,
                                             feedback: [RtcpFeedback.remb, RtcpFeedback.fir, RtcpFeedback.nack,
@@ -63,11 +72,12 @@ package struct LocalTrack: Sendable, Equatable {
 
 /// What we are and what we can do: the input of `Negotiation`.
 package struct LocalCapabilities: Sendable, Equatable {
-    /// Header extensions we accept by default: the mid (BUNDLE demux) and abs-send-time (REMB estimator).
+    /// Header extensions we accept by default: the mid (BUNDLE demux) and abs-send-time (REMB estimator);
+    /// add `HeaderExtensionMap.transportWideCC` with `CodecCapability.withTransportCC` for transport-cc.
     package static let defaultHeaderExtensions = [HeaderExtensionMap.sdesMid, HeaderExtensionMap.absSendTime]
     /// Extension ids in our offers: Chromium's own numbers, so its re-offers keep them.
     package static let offerExtensionIds: [String: UInt8] = [
-        HeaderExtensionMap.absSendTime: 2, HeaderExtensionMap.sdesMid: 4,
+        HeaderExtensionMap.absSendTime: 2, HeaderExtensionMap.transportWideCC: 3, HeaderExtensionMap.sdesMid: 4,
     ]
 
     /// Our ICE username fragment (kept for the whole call unless ICE restarts).

@@ -85,6 +85,8 @@ package struct NegotiatedMedia: Sendable, Equatable {
     package var midExtensionId: UInt8? { extensionId(uri: HeaderExtensionMap.sdesMid) }
     /// Id of abs-send-time (REMB estimator input), if agreed.
     package var absSendTimeExtensionId: UInt8? { extensionId(uri: HeaderExtensionMap.absSendTime) }
+    /// Id of the transport-wide sequence number (transport-cc feedback input), if agreed.
+    package var transportCcExtensionId: UInt8? { extensionId(uri: HeaderExtensionMap.transportWideCC) }
     /// Id agreed for `uri`, if any.
     package func extensionId(uri: String) -> UInt8? { extensions.first { $0.uri == uri }?.id }
 }

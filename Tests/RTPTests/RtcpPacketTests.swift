@@ -94,12 +94,12 @@ import Testing
     }
 
     @Test func unknownTypesArePreserved() throws {
-        // Transport-wide CC feedback (205/15) and an XR (207) ride along untouched.
-        let twcc = rtpHex("8F CD 00 03 00 00 00 01 5D 93 1A 7C 00 01 00 02")
+        // TMMBR (205/3) and an XR (207) ride along untouched.
+        let twcc = rtpHex("83 CD 00 03 00 00 00 01 5D 93 1A 7C 00 01 00 02")
         let xr = rtpHex("80 CF 00 01 00 00 00 01")
         let packets = try RtcpPacket.parseCompound(Self.rr + twcc + xr)
         #expect(packets.count == 3)
-        #expect(packets[1] == .unknown(RtcpUnknownPacket(packetType: 205, count: 15, body: Array(twcc[4...]))))
+        #expect(packets[1] == .unknown(RtcpUnknownPacket(packetType: 205, count: 3, body: Array(twcc[4...]))))
         #expect(RtcpPacket.serializeCompound(packets) == Self.rr + twcc + xr)
     }
 

@@ -56,6 +56,21 @@ import Testing
         #expect(session.sendingMedia(kind: .video)?.mid == "1")
     }
 
+    /// With transport-cc turned on, Chromium's offer agrees it on both m-lines with its extension id.
+    @Test func agreesTransportCCWhenTurnedOn() throws {
+        let offer = try SDPFixtures.parsed("chromium156-offer")
+        var local = SDPFixtures.local()
+        local.audioCodec = local.audioCodec.withTransportCC
+        local.videoCodec = local.videoCodec.withTransportCC
+        local.headerExtensions.append(HeaderExtensionMap.transportWideCC)
+        let (answer, session) = try Negotiation.answer(to: offer, local: local)
+        #expect(answer.media.allSatisfy { $0.rtcpFeedback.contains { $0.kind == RtcpFeedback.transportCC } })
+        for mid in ["0", "1"] {
+            let m = try #require(session.media(mid: mid))
+            #expect(m.codec?.supports(RtcpFeedback.transportCC) == true && m.transportCcExtensionId == 3)
+        }
+    }
+
     @Test func usesThePayloadTypesTheOfferChose() throws {
         var offer = try SDPFixtures.parsed("chromium156-offer")
         offer.media[0].swapPayloadTypes(111, 63)

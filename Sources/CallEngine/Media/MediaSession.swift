@@ -67,6 +67,8 @@ package final class MediaSession: @unchecked Sendable {
     private let receiverSsrc = UInt32.random(in: 1...UInt32.max)
     /// Copy of the smoothed RTT for `stats()` from other threads.
     private let smoothedRttMs = Mutex<Double?>(nil)
+    /// transport-cc feedback packets sent, for `stats()`.
+    private let transportFeedbackSent = Atomic<Int>(0)
 
     private typealias VideoSender = RtpSender<VP8SenderCodec>
     private typealias AudioSender = RtpSender<OpusSenderCodec>
@@ -81,6 +83,8 @@ package final class MediaSession: @unchecked Sendable {
         var audioReceivers: [AudioReceiver] = []
         var feedbackSsrc: UInt32
         var midExtensionIds: [UInt8] = []
+        /// The transport-wide sequence number's id when the peer's streams want transport-cc feedback.
+        var transportCcExtensionId: UInt8?
     }
 
     /// Routing and reports: network thread only.
@@ -90,6 +94,7 @@ package final class MediaSession: @unchecked Sendable {
         var byPayloadType: [UInt8: Receiver] = [:]
         var bySsrc: [UInt32: Receiver] = [:]
         var reports: ReportFeature
+        var transportFeedback = TransportFeedbackGenerator()
         var unroutedPackets = 0
     }
     private let net: LoopBound<NetworkState>
@@ -163,10 +168,16 @@ package final class MediaSession: @unchecked Sendable {
         let feedbackSsrc = videoSenders.first?.ssrc ?? audioSenders.first?.ssrc ?? receiverSsrc
         var streams = Streams(videoSenders: videoSenders, audioSenders: audioSenders, feedbackSsrc: feedbackSsrc)
         let absSendTimeId = session.activeMedia.first { $0.kind == .video && $0.receives }?.absSendTimeExtensionId
+        // transport-cc where agreed (browsers then estimate our link themselves); REMB for peers without it.
+        streams.transportCcExtensionId = session.activeMedia.first {
+            $0.receives && $0.codec?.supports(RtcpFeedback.transportCC) == true
+        }?.transportCcExtensionId
         for m in session.receivingMedia(kind: .video) {
             guard let codec = m.codec else { continue }
             var features: [any StreamFeature & Sendable] = []
-            if codec.supports(RtcpFeedback.remb) { features.append(RembFeature(absSendTimeId: absSendTimeId)) }
+            if codec.supports(RtcpFeedback.remb) && streams.transportCcExtensionId == nil {
+                features.append(RembFeature(absSendTimeId: absSendTimeId))
+            }
             if let rtx = codec.rtxPayloadType {
                 features.append(RtxReceiveFeature(rtxPayloadType: rtx, mediaPayloadType: codec.payloadType))
             }
@@ -255,6 +266,7 @@ package final class MediaSession: @unchecked Sendable {
         s.inbound = streams.videoReceivers.map { $0.stats(nowNs: now) } + streams.audioReceivers.map { $0.stats(nowNs: now) }
         s.roundTripTimeMs = smoothedRttMs.withLock { $0 }
         s.packetsDroppedByHook = output.dropped
+        s.transportFeedbackSent = transportFeedbackSent.load(ordering: .relaxed)
         return s
     }
 
@@ -266,6 +278,10 @@ package final class MediaSession: @unchecked Sendable {
         // One loop-bound access per packet for the routing tables.
         let receiver = net.withValue { n -> Receiver? in
             guard let streams = n.streams else { return nil }
+            if let id = streams.transportCcExtensionId, let data = packet.extensionData(id: id),
+               let seq = HeaderExtensions.decodeTransportSequenceNumber(data) {
+                n.transportFeedback.onPacket(transportSequenceNumber: seq, ssrc: packet.ssrc, arrivalNs: now)
+            }
             for id in streams.midExtensionIds {
                 if let data = packet.extensionData(id: id), let mid = HeaderExtensions.decodeMid(data), let r = n.byMid[mid] {
                     n.bySsrc[packet.ssrc] = r  // Chromium stops sending the mid once we have sent RTCP
@@ -326,6 +342,11 @@ package final class MediaSession: @unchecked Sendable {
         var feedback: [RtcpPacket] = []
         for r in streams.videoReceivers { feedback += r.poll(nowNs: now) }
         for r in streams.audioReceivers { feedback += r.poll(nowNs: now) }
+        if streams.transportCcExtensionId != nil {
+            let due = net.value.transportFeedback.poll(senderSsrc: streams.feedbackSsrc, nowNs: now)
+            transportFeedbackSent.add(due.count, ordering: .relaxed)
+            feedback += due.map(RtcpPacket.transportFeedback)
+        }
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let unixNs = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)

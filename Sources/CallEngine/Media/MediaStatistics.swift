@@ -111,6 +111,8 @@ public struct MediaSessionStats: Sendable, Codable, Equatable {
     public var roundTripTimeMs: Double?
     /// RTP packets not sent because the test drop hook discarded them.
     public var packetsDroppedByHook = 0
+    /// transport-cc feedback packets we sent about the peer's media (0 when not negotiated).
+    public var transportFeedbackSent = 0
     public init() {}
 
     /// The first outbound stream of `kind` ("audio"/"video").

@@ -66,6 +66,13 @@ package enum HeaderExtensions {
     package static let absSendTimeMask: UInt32 = 0x00FF_FFFF
 
     /// The bytes of a mid value (UTF-8, no terminator).
+    /// transport-wide-cc: a 16-bit sequence number shared by every stream of the transport.
+    package static func encodeTransportSequenceNumber(_ seq: UInt16) -> [UInt8] { [UInt8(seq >> 8), UInt8(seq & 0xFF)] }
+
+    package static func decodeTransportSequenceNumber(_ data: [UInt8]) -> UInt16? {
+        data.count == 2 ? UInt16(data[0]) << 8 | UInt16(data[1]) : nil
+    }
+
     package static func encodeMid(_ mid: String) -> [UInt8] { Array(mid.utf8) }
 
     /// The mid carried by an extension element; nil when empty or not UTF-8.

@@ -9,6 +9,7 @@ package enum RtcpPacket: Sendable, Equatable {
     case pli(PictureLossIndication)
     case fir(FullIntraRequest)
     case remb(Remb)
+    case transportFeedback(TransportFeedback)
     case unknown(RtcpUnknownPacket)
 
     /// Bytes of the common header.
@@ -69,6 +70,7 @@ package enum RtcpPacket: Sendable, Equatable {
             return .sourceDescription(try SourceDescription(count: count, body: body))
         case (PacketType.goodbye, _): return .goodbye(try Goodbye(count: count, body: body))
         case (PacketType.transportFeedback, GenericNack.fmt): return .nack(try GenericNack(body: body))
+        case (PacketType.transportFeedback, TransportFeedback.fmt): return .transportFeedback(try TransportFeedback(body: body))
         case (PacketType.payloadFeedback, PictureLossIndication.fmt):
             return .pli(try PictureLossIndication(body: body))
         case (PacketType.payloadFeedback, FullIntraRequest.fmt): return .fir(try FullIntraRequest(body: body))
@@ -97,6 +99,7 @@ package enum RtcpPacket: Sendable, Equatable {
         case let .pli(p): (pt, count, body) = (PacketType.payloadFeedback, PictureLossIndication.fmt, p.body())
         case let .fir(p): (pt, count, body) = (PacketType.payloadFeedback, FullIntraRequest.fmt, p.body())
         case let .remb(p): (pt, count, body) = (PacketType.payloadFeedback, Remb.fmt, p.body())
+        case let .transportFeedback(p): (pt, count, body) = (PacketType.transportFeedback, TransportFeedback.fmt, p.body())
         case let .unknown(p): (pt, count, body) = (p.packetType, p.count & 0x1F, p.body)
         }
         var w = RtpByteWriter()
