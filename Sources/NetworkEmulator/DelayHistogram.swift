@@ -1,6 +1,6 @@
 /// Queueing delays of one link in fixed buckets, so a percentile over any window is the difference of two
 /// snapshots (a count per bucket is cheap to copy once a second; a sample list is not).
-public struct DelayHistogram: Sendable, Equatable {
+public struct DelayHistogram: Sendable, Equatable, CustomStringConvertible {
     /// Bucket width: 5 ms.
     public static let bucketMs = 5.0
     /// Delays of 2 s or more share the last bucket (a drop-tail queue that deep is a broken profile).
@@ -14,6 +14,12 @@ public struct DelayHistogram: Sendable, Equatable {
     }
 
     public var total: Int { counts.reduce(0, +) }
+
+    /// Count and p50/p95 rather than 400 buckets.
+    public var description: String {
+        guard let p50 = percentileMs(0.5), let p95 = percentileMs(0.95) else { return "no delays" }
+        return "\(total) delays, p50 ≤ \(Int(p50)) ms, p95 ≤ \(Int(p95)) ms"
+    }
 
     /// Nearest-rank percentile in ms, the upper edge of its bucket; nil when empty.
     public func percentileMs(_ p: Double) -> Double? {

@@ -26,23 +26,24 @@ package struct CodecCapability: Sendable, Equatable {
         self.feedback = feedback
     }
 
-    /// Opus 48 kHz stereo-signalled, PT 111 in our offers, Chromium's fmtp (in-band FEC, 10 ms minimum).
+    /// Opus 48 kHz stereo-signalled, PT 111 in our offers, Chromium's fmtp (in-band FEC, 10 ms minimum);
+    /// transport-cc, as Chromium (audio counts in the transport-wide feedback).
     package static let opus = CodecCapability(name: "opus", clockRate: 48000, channels: 2, preferredPayloadType: 111,
-                                             parameters: "minptime=10;useinbandfec=1")
+                                             parameters: "minptime=10;useinbandfec=1",
+                                             feedback: [RtcpFeedback.transportCC])
 
-    /// This codec with transport-cc feedback added (audio and video both count in transport-wide feedback).
-    package var withTransportCC: CodecCapability {
+    /// This codec without transport-cc feedback (a peer of the REMB era).
+    package var withoutTransportCC: CodecCapability {
         var c = self
-        if !c.feedback.contains(RtcpFeedback.transportCC) { c.feedback.append(RtcpFeedback.transportCC) }
+        c.feedback.removeAll { $0 == RtcpFeedback.transportCC }
         return c
     }
-    /// VP8, PT 96 (+ RTX 97) in our offers; REMB, FIR, NACK and PLI. Not transport-cc yet: once it is agreed
-    /// Chromium stops sending REMB for our video, and our sender has no transport-cc estimator yet to replace it
-    /// (`withTransportCC` turns it on, receive side only: `TransportFeedbackGenerator`).
+    /// VP8, PT 96 (+ RTX 97) in our offers; transport-cc (our delay-based estimator runs on the peer's feedback),
+    /// REMB for peers without it, FIR, NACK and PLI.
     package static let vp8 = CodecCapability(name: "VP8", clockRate: 90000, preferredPayloadType: 96,
                                             preferredRtxPayloadType: 97,
-                                            feedback: [RtcpFeedback.remb, RtcpFeedback.fir, RtcpFeedback.nack,
-                                                       RtcpFeedback.pli])
+                                            feedback: [RtcpFeedback.transportCC, RtcpFeedback.remb, RtcpFeedback.fir,
+                                                       RtcpFeedback.nack, RtcpFeedback.pli])
 
     /// Whether an rtpmap names this codec (name case-insensitive, same clock rate, same channel count).
     package func matches(_ map: RtpMap) -> Bool {
@@ -72,9 +73,10 @@ package struct LocalTrack: Sendable, Equatable {
 
 /// What we are and what we can do: the input of `Negotiation`.
 package struct LocalCapabilities: Sendable, Equatable {
-    /// Header extensions we accept by default: the mid (BUNDLE demux) and abs-send-time (REMB estimator);
-    /// add `HeaderExtensionMap.transportWideCC` with `CodecCapability.withTransportCC` for transport-cc.
-    package static let defaultHeaderExtensions = [HeaderExtensionMap.sdesMid, HeaderExtensionMap.absSendTime]
+    /// Header extensions we accept by default: the mid (BUNDLE demux), the transport-wide sequence number
+    /// (transport-cc) and abs-send-time (REMB, for peers without transport-cc).
+    package static let defaultHeaderExtensions = [HeaderExtensionMap.sdesMid, HeaderExtensionMap.transportWideCC,
+                                                  HeaderExtensionMap.absSendTime]
     /// Extension ids in our offers: Chromium's own numbers, so its re-offers keep them.
     package static let offerExtensionIds: [String: UInt8] = [
         HeaderExtensionMap.absSendTime: 2, HeaderExtensionMap.transportWideCC: 3, HeaderExtensionMap.sdesMid: 4,

@@ -69,4 +69,20 @@ import Testing
         #expect(feature.rtcp(nack(7), &stream, nowNs: 3 * second + 500 * Self.ms).isEmpty, "one keyframe per second")
         #expect(feature.rtcp(nack(7), &stream, nowNs: 4 * second + 3 * Self.ms) == [.forceKeyframe])
     }
+
+    /// Opus's expected loss follows the peer's reports about our audio, smoothed, capped at 30 %.
+    @Test func expectedAudioLossFollowsTheReports() {
+        var feature = ExpectedLossFeature()
+        var stream = StreamContext(feedbackSsrc: 5, mediaSsrc: 5)
+        func report(_ fractionLost: UInt8, ssrc: UInt32 = 5) -> RtcpPacket {
+            .receiverReport(ReceiverReport(ssrc: 9, reports: [ReportBlock(
+                ssrc: ssrc, fractionLost: fractionLost, cumulativeLost: 0, extendedHighestSequenceNumber: 0, jitter: 0,
+                lastSenderReport: 0, delaySinceLastSenderReport: 0)]))
+        }
+        #expect(feature.rtcp(report(26), &stream, nowNs: 0) == [.setExpectedPacketLoss(10)], "26/256 ≈ 10 %")
+        #expect(feature.rtcp(report(26), &stream, nowNs: 1).isEmpty, "unchanged")
+        #expect(feature.rtcp(report(200, ssrc: 6), &stream, nowNs: 2).isEmpty, "another stream's block")
+        #expect(feature.rtcp(report(0), &stream, nowNs: 3) == [.setExpectedPacketLoss(7)])
+        #expect(feature.rtcp(report(255), &stream, nowNs: 4) == [.setExpectedPacketLoss(30)])
+    }
 }

@@ -64,4 +64,16 @@ struct TransportFeedbackTests {
         #expect(out.map(\.baseSequenceNumber) == [1, 2] && out.map(\.deltas.count) == [1, 1])
         #expect(out.map(\.feedbackCount) == [0, 1])
     }
+
+    /// A peer stopped for 12 s left more losses in a row than one feedback holds: the feedback starts at the next
+    /// arrival (this once spun forever building empty feedback).
+    @Test func moreLossesInARowThanOneFeedbackHolds() {
+        var g = TransportFeedbackGenerator()
+        g.onPacket(transportSequenceNumber: 10, ssrc: 5, arrivalNs: 1_000 * Self.ms)
+        #expect(g.poll(senderSsrc: 7, nowNs: 1_001 * Self.ms).count == 1)
+        g.onPacket(transportSequenceNumber: 1_600, ssrc: 5, arrivalNs: 13_000 * Self.ms)
+        g.onPacket(transportSequenceNumber: 1_602, ssrc: 5, arrivalNs: 13_001 * Self.ms)
+        let out = g.poll(senderSsrc: 7, nowNs: 13_002 * Self.ms)
+        #expect(out.map(\.baseSequenceNumber) == [1_600] && out.first?.deltas.count == 3)
+    }
 }

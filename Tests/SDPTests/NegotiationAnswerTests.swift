@@ -21,12 +21,13 @@ import Testing
         #expect(audio.formats == ["111"])
         #expect(audio.rtpMaps == [RtpMap(payloadType: 111, encodingName: "opus", clockRate: 48000, channels: 2)])
         #expect(audio.fmtps == [Fmtp(payloadType: 111, parameters: "minptime=10;useinbandfec=1")])
-        #expect(audio.rtcpFeedback.isEmpty, "no transport-cc: we do not implement it")
+        #expect(audio.rtcpFeedback.map(\.kind) == [RtcpFeedback.transportCC])
         #expect(video.formats == ["96", "97"])
         #expect(video.codec(payloadType: 97)?.associatedPayloadType == 96)
-        #expect(Set(video.rtcpFeedback.map(\.kind)) == [RtcpFeedback.remb, RtcpFeedback.fir, RtcpFeedback.nack,
-                                                         RtcpFeedback.pli])
-        #expect(video.extmaps.map(\.uri) == [HeaderExtensionMap.absSendTime, HeaderExtensionMap.sdesMid])
+        #expect(Set(video.rtcpFeedback.map(\.kind)) == [RtcpFeedback.transportCC, RtcpFeedback.remb, RtcpFeedback.fir,
+                                                         RtcpFeedback.nack, RtcpFeedback.pli])
+        #expect(video.extmaps.map(\.uri) == [HeaderExtensionMap.absSendTime, HeaderExtensionMap.transportWideCC,
+                                             HeaderExtensionMap.sdesMid])
         #expect(video.extensionId(uri: HeaderExtensionMap.sdesMid) == 4)
         #expect(video.ssrcGroups == [SsrcGroup(semantics: "FID", ssrcs: [2222, 3333])])
         #expect(video.msid == Msid(streamId: "tuicall-stream", trackId: "tuicall-video"))
@@ -50,25 +51,29 @@ import Testing
         #expect(negotiatedVideo.codec?.payloadType == 96 && negotiatedVideo.codec?.rtxPayloadType == 97)
         #expect(negotiatedVideo.codec?.clockRate == 90000)
         #expect(negotiatedVideo.codec?.supports(RtcpFeedback.pli) == true)
-        #expect(negotiatedVideo.codec?.supports(RtcpFeedback.transportCC) == false)
+        #expect(negotiatedVideo.codec?.supports(RtcpFeedback.transportCC) == true)
         #expect(negotiatedVideo.remoteSsrc == 1301815999 && negotiatedVideo.remoteRtxSsrc == 1618889280)
         #expect(negotiatedVideo.localSsrc == 2222 && negotiatedVideo.localRtxSsrc == 3333)
         #expect(session.sendingMedia(kind: .video)?.mid == "1")
     }
 
-    /// With transport-cc turned on, Chromium's offer agrees it on both m-lines with its extension id.
-    @Test func agreesTransportCCWhenTurnedOn() throws {
+    /// Chromium's offer agrees transport-cc on both m-lines with its extension id; a peer without it gets REMB.
+    @Test func agreesTransportCCAndREMBWithoutIt() throws {
         let offer = try SDPFixtures.parsed("chromium156-offer")
-        var local = SDPFixtures.local()
-        local.audioCodec = local.audioCodec.withTransportCC
-        local.videoCodec = local.videoCodec.withTransportCC
-        local.headerExtensions.append(HeaderExtensionMap.transportWideCC)
-        let (answer, session) = try Negotiation.answer(to: offer, local: local)
+        let (answer, session) = try Negotiation.answer(to: offer, local: SDPFixtures.local())
         #expect(answer.media.allSatisfy { $0.rtcpFeedback.contains { $0.kind == RtcpFeedback.transportCC } })
         for mid in ["0", "1"] {
             let m = try #require(session.media(mid: mid))
             #expect(m.codec?.supports(RtcpFeedback.transportCC) == true && m.transportCcExtensionId == 3)
         }
+        var old = SDPFixtures.local()
+        old.audioCodec = old.audioCodec.withoutTransportCC
+        old.videoCodec = old.videoCodec.withoutTransportCC
+        old.headerExtensions.removeAll { $0 == HeaderExtensionMap.transportWideCC }
+        let (_, remb) = try Negotiation.answer(to: offer, local: old)
+        let video = try #require(remb.media(mid: "1"))
+        #expect(video.codec?.supports(RtcpFeedback.transportCC) == false && video.transportCcExtensionId == nil)
+        #expect(video.codec?.supports(RtcpFeedback.remb) == true)
     }
 
     @Test func usesThePayloadTypesTheOfferChose() throws {

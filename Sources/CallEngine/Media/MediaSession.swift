@@ -51,8 +51,10 @@ package enum MediaSessionError: Error, Equatable, CustomStringConvertible {
 /// `@unchecked Sendable`: the streams are set once in `start` (under `lock`) and only read afterwards (also
 /// after `stop`, for `stats()`); the network-thread state is loop-bound.
 package final class MediaSession: @unchecked Sendable {
-    /// Encoder start bitrate, also the loss-based controller's start.
+    /// Encoder start bitrate, also the loss-based controller's and the delay-based estimator's start.
     package static let defaultStartBitrate = 500_000
+    /// How often the video pacers send what is due (libwebrtc's 5 ms).
+    package static let pacerIntervalMs: UInt32 = 5
 
     package let peerConnection: PeerConnection
     package let options: MediaSessionOptions
@@ -61,7 +63,7 @@ package final class MediaSession: @unchecked Sendable {
     private let videoSinks = SinkSet<any VideoSink>()
     private let audioSinks = SinkSet<any AudioSink>()
     private let lock = Mutex<Streams?>(nil)
-    private let timer = Mutex<LoopTimer?>(nil)
+    private let timers = Mutex<[LoopTimer]>([])
     private let stopped = Mutex(false)
     /// SSRC of our RTCP when we send no media.
     private let receiverSsrc = UInt32.random(in: 1...UInt32.max)
@@ -96,6 +98,8 @@ package final class MediaSession: @unchecked Sendable {
         var reports: ReportFeature
         var transportFeedback = TransportFeedbackGenerator()
         var unroutedPackets = 0
+        /// Smoothed RTT from the reports, for the delay-based estimator.
+        var rttNs: UInt64?
     }
     private let net: LoopBound<NetworkState>
 
@@ -126,9 +130,15 @@ package final class MediaSession: @unchecked Sendable {
             return built
         }
         let routes = routing(streams)
+        // We number our packets transport-wide when the peer will send transport-cc feedback about them.
+        let sendingCc = session.activeMedia.first { $0.sends && $0.codec?.supports(RtcpFeedback.transportCC) == true }?
+            .transportCcExtensionId
         loop.sync { [self] in
             net.value.streams = streams
             (net.value.byMid, net.value.byPayloadType, net.value.bySsrc) = routes
+            if let sendingCc, !streams.videoSenders.isEmpty {
+                output.enableTransportWideCongestionControl(extensionId: sendingCc, startBitrate: Self.defaultStartBitrate)
+            }
         }
         let box = WeakBox<MediaSession>()
         box.value = self
@@ -138,8 +148,9 @@ package final class MediaSession: @unchecked Sendable {
         for r in streams.audioReceivers { try r.start() }
         for s in streams.videoSenders { try s.start() }
         for s in streams.audioSenders { try s.start() }
-        let started = loop.every(ms: options.feedbackIntervalMs) { box.value?.poll() ?? false }
-        timer.withLock { $0 = started }
+        let feedback = loop.every(ms: options.feedbackIntervalMs) { box.value?.poll() ?? false }
+        let pacing = loop.every(ms: Self.pacerIntervalMs) { box.value?.pace() ?? false }
+        timers.withLock { $0 = [feedback, pacing] }
     }
 
     private func build(_ session: NegotiatedSession, video: VideoSource?, audio: AudioSource?) throws -> Streams {
@@ -162,7 +173,8 @@ package final class MediaSession: @unchecked Sendable {
             let opus: OpusSenderCodec
             do { opus = try OpusSenderCodec(channels: audio.channels) } catch { throw MediaSessionError.codec("\(error)") }
             audioSenders.append(AudioSender(media: m, ssrc: ssrc, payloadType: codec.payloadType, codec: opus,
-                                            source: .audio(audio), features: [], startBitrate: nil, output: output,
+                                            source: .audio(audio), features: [ExpectedLossFeature()], startBitrate: nil,
+                                            output: output,
                                             loop: loop))
         }
         let feedbackSsrc = videoSenders.first?.ssrc ?? audioSenders.first?.ssrc ?? receiverSsrc
@@ -226,7 +238,7 @@ package final class MediaSession: @unchecked Sendable {
         for s in streams.videoSenders { s.stop() }
         for s in streams.audioSenders { s.stop() }
         let ssrcs = streams.videoSenders.map(\.ssrc) + streams.audioSenders.map(\.ssrc)
-        timer.withLock { t in t?.cancel(); t = nil }
+        timers.withLock { t in for timer in t { timer.cancel() }; t = [] }
         // Posted, never waited for: the connection may already be closed (its loop stopped).
         if !ssrcs.isEmpty { loop.invoke { [output] in output.send(rtcp: [.goodbye(Goodbye(ssrcs: ssrcs))]) } }
         peerConnection.setMediaHandlers(TransportHandlers())
@@ -267,6 +279,7 @@ package final class MediaSession: @unchecked Sendable {
         s.roundTripTimeMs = smoothedRttMs.withLock { $0 }
         s.packetsDroppedByHook = output.dropped
         s.transportFeedbackSent = transportFeedbackSent.load(ordering: .relaxed)
+        (s.availableOutgoingBitrate, s.transportFeedbackReceived) = output.transportEstimate
         return s
     }
 
@@ -314,6 +327,9 @@ package final class MediaSession: @unchecked Sendable {
                 measureRtt(sr.reports, streams, nowNs: now)
             case .receiverReport(let rr):
                 measureRtt(rr.reports, streams, nowNs: now)
+            case .transportFeedback(let fb):
+                onTransportFeedback(fb, streams, nowNs: now)
+                continue
             case .sourceDescription, .goodbye, .unknown:
                 continue
             default:
@@ -329,10 +345,29 @@ package final class MediaSession: @unchecked Sendable {
         for block in blocks {
             guard let smoothed = net.value.reports.reportBlock(block, nowNs: nowNs) else { continue }
             smoothedRttMs.withLock { $0 = Double(smoothed) / 1e6 }
+            net.value.rttNs = smoothed
             for r in streams.videoReceivers { r.updateRtt(smoothed) }
             streams.videoSenders.first { $0.ssrc == block.ssrc }?.updateRtt(smoothed)
             streams.audioSenders.first { $0.ssrc == block.ssrc }?.updateRtt(smoothed)
         }
+    }
+
+    /// The peer's transport-cc feedback about our packets: the transport's estimate less what audio sends goes to
+    /// the video senders.
+    private func onTransportFeedback(_ feedback: TransportFeedback, _ streams: Streams, nowNs: UInt64) {
+        guard let estimate = output.onTransportFeedback(feedback, rttNs: net.value.rttNs, nowNs: nowNs),
+              !streams.videoSenders.isEmpty else { return }
+        let audio = streams.audioSenders.reduce(0) { $0 + Int($1.stats().bitrate) }
+        let perVideo = max(0, estimate - audio) / streams.videoSenders.count
+        for s in streams.videoSenders { s.bandwidthEstimate(perVideo, nowNs: nowNs) }
+    }
+
+    /// Pacer timer: each video sender sends what is due; false once stopped.
+    private func pace() -> Bool {
+        guard let streams = net.value.streams else { return true }
+        let now = MonotonicClock.now()
+        for s in streams.videoSenders { s.pace(nowNs: now) }
+        return true
     }
 
     /// Timer: the receivers' feedback, with the reports when they are due; false once stopped.

@@ -24,8 +24,12 @@ public struct OutboundStreamStats: Sendable, Codable, Equatable {
     public var framesPerSecond = 0.0
     /// Bits per second over the last second (SRTP bytes).
     public var bitrate = 0.0
-    /// Target bitrate given to the encoder (loss-based rule and the peer's REMB).
+    /// Target bitrate given to the encoder (loss-based rule capped by the peer's REMB or our transport-cc estimate).
     public var targetBitrate = 0
+    /// Video packets the pacer dropped because its queue was full.
+    public var pacerDropped = 0
+    /// Audio: the loss (percent) Opus sizes its in-band FEC for, from the peer's reports; nil before the first.
+    public var expectedPacketLossPercent: Int?
     /// Generic NACK packets received.
     public var nackReceived = 0
     /// PLIs received (granted or rate-limited).
@@ -113,6 +117,10 @@ public struct MediaSessionStats: Sendable, Codable, Equatable {
     public var packetsDroppedByHook = 0
     /// transport-cc feedback packets we sent about the peer's media (0 when not negotiated).
     public var transportFeedbackSent = 0
+    /// transport-cc feedback packets the peer sent about ours.
+    public var transportFeedbackReceived = 0
+    /// Our delay-based estimate of the whole transport (getStats' availableOutgoingBitrate), with transport-cc.
+    public var availableOutgoingBitrate: Int?
     public init() {}
 
     /// The first outbound stream of `kind` ("audio"/"video").

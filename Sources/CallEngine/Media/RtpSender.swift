@@ -30,9 +30,12 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
         var sendStats: SendStatistics
         var stream: StreamContext
         var features: FeatureChain
+        /// Video: packets wait here for their turn on the wire; audio goes straight out.
+        var pacer: Pacer<RtpPacket>?
     }
     private let net: LoopBound<NetworkState>
 
+    /// `startBitrate` also turns on pacing at that rate (the rate controller moves it); nil sends unpaced.
     init(media: NegotiatedMedia, ssrc: UInt32, payloadType: UInt8, codec: Codec, source: CaptureInput<Codec.Frame>,
          features: [any StreamFeature & Sendable], startBitrate: Int?, output: PacketOutput, loop: NetworkLoop) {
         self.media = media
@@ -45,7 +48,8 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
         self.loop = loop
         net = LoopBound(NetworkState(sendStats: SendStatistics(ssrc: ssrc, clockRate: codec.clockRate),
                                      stream: StreamContext(feedbackSsrc: ssrc, mediaSsrc: ssrc),
-                                     features: FeatureChain(features)), loop: loop)
+                                     features: FeatureChain(features), pacer: startBitrate.map(Pacer.init)),
+                           loop: loop)
         var initial = OutboundStreamStats(mid: media.mid, kind: Codec.kind, ssrc: ssrc)
         if let startBitrate { initial.targetBitrate = startBitrate }
         statistics = Mutex((initial, RateWindow(), RateWindow()))
@@ -106,31 +110,55 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
     /// One loop-bound access for the whole frame: the thread is checked once, not per packet and field.
     private func send(_ frame: EncodedMedia) {
         let now = MonotonicClock.now()
-        let (bytes, sent) = net.withValue { n -> (Int, Int) in
+        let sent = net.withValue { n -> (bytes: Int, packets: Int) in
             n.features.frame(isKeyframe: frame.isKeyframe, &n.stream, nowNs: now)
-            var bytes = 0, sent = 0
+            var packets: [RtpPacket] = []
             for (i, payload) in frame.payloads.enumerated() {
                 let marker = switch Codec.marker {
                 case .lastPacketOfFrame: i == frame.payloads.count - 1
                 case .firstPacketOfStream: n.first
                 }
                 n.first = false
-                var p = RtpPacket(payloadType: payloadType, sequenceNumber: n.sequenceNumber,
-                                  timestamp: frame.rtpTimestamp, ssrc: ssrc, marker: marker, payload: payload)
+                packets.append(RtpPacket(payloadType: payloadType, sequenceNumber: n.sequenceNumber,
+                                         timestamp: frame.rtpTimestamp, ssrc: ssrc, marker: marker, payload: payload))
                 n.sequenceNumber &+= 1
-                media.addSendExtensions(to: &p, nowNs: now)
-                guard let protected = output.send(p) else { continue }
-                n.features.sent(p, protected: protected, &n.stream, nowNs: now)
-                n.sendStats.onSent(p, nowNs: now)
-                bytes += protected.count
-                sent += 1
             }
-            return (bytes, sent)
+            guard n.pacer != nil else { return transmit(packets, &n, nowNs: now) }
+            for p in packets { n.pacer?.enqueue(p, bytes: p.payload.count + RtpPacket.fixedHeaderSize, nowNs: now) }
+            return transmit(n.pacer?.dequeue(nowNs: now) ?? [], &n, nowNs: now)
         }
+        count(sent, nowNs: now)
+    }
+
+    /// Pacer timer (network thread): sends the packets whose turn has come.
+    func pace(nowNs: UInt64) {
+        let sent = net.withValue { n -> (bytes: Int, packets: Int) in
+            guard let due = n.pacer?.dequeue(nowNs: nowNs), !due.isEmpty else { return (0, 0) }
+            return transmit(due, &n, nowNs: nowNs)
+        }
+        if sent.packets > 0 { count(sent, nowNs: nowNs) }
+    }
+
+    private func transmit(_ packets: [RtpPacket], _ n: inout NetworkState, nowNs: UInt64) -> (bytes: Int, packets: Int) {
+        var bytes = 0, sent = 0
+        for var p in packets {
+            media.addSendExtensions(to: &p, nowNs: nowNs)
+            guard let protected = output.send(p) else { continue }
+            n.features.sent(p, protected: protected, &n.stream, nowNs: nowNs)
+            n.sendStats.onSent(p, nowNs: nowNs)
+            bytes += protected.count
+            sent += 1
+        }
+        return (bytes, sent)
+    }
+
+    private func count(_ sent: (bytes: Int, packets: Int), nowNs: UInt64) {
+        let pacerDropped = net.value.pacer?.dropped ?? 0
         statistics.withLock {
-            $0.stats.packetsSent += sent
-            $0.stats.bytesSent += bytes
-            $0.bits.add(bytes * 8, nowNs: now)
+            $0.stats.pacerDropped = pacerDropped
+            $0.stats.packetsSent += sent.packets
+            $0.stats.bytesSent += sent.bytes
+            $0.bits.add(sent.bytes * 8, nowNs: nowNs)
         }
     }
 
@@ -140,7 +168,16 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
     /// One RTCP packet from the peer: statistics about our stream, then the features' answers.
     func rtcp(_ packet: RtcpPacket, nowNs: UInt64) {
         count(packet)
-        for action in net.withValue({ $0.features.rtcp(packet, &$0.stream, nowNs: nowNs) }) {
+        perform(net.withValue { $0.features.rtcp(packet, &$0.stream, nowNs: nowNs) })
+    }
+
+    /// The transport's delay-based estimate gives this stream `bitsPerSecond` (network thread).
+    func bandwidthEstimate(_ bitsPerSecond: Int, nowNs: UInt64) {
+        perform(net.withValue { $0.features.bandwidthEstimate(bitsPerSecond, &$0.stream, nowNs: nowNs) })
+    }
+
+    private func perform(_ actions: [FeedbackAction]) {
+        for action in actions {
             switch action {
             case .sendRtcp(let r): output.send(rtcp: [r])
             case .resendProtected(let b):
@@ -152,7 +189,11 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
             case .forceKeyframe: controls?.requestKeyframe()
             case .setTargetBitrate(let bps):
                 controls?.setTargetBitrate(bps)
+                net.value.pacer?.targetBitrate = bps
                 statistics.withLock { $0.stats.targetBitrate = bps }
+            case .setExpectedPacketLoss(let percent):
+                controls?.setExpectedPacketLoss(percent: percent)
+                statistics.withLock { $0.stats.expectedPacketLossPercent = percent }
             }
         }
     }

@@ -26,9 +26,16 @@ struct EncodeOutcome: Sendable {
 protocol EncoderControls: Sendable {
     func requestKeyframe()
     func setTargetBitrate(_ bitsPerSecond: Int)
+    func setExpectedPacketLoss(percent: Int)
 }
 
-extension VideoEncoderRequests: EncoderControls {}
+extension VideoEncoderRequests: EncoderControls {
+    func setExpectedPacketLoss(percent: Int) {}
+}
+
+extension AudioEncoderRequests: EncoderControls {
+    func requestKeyframe() {}
+}
 
 /// The media-specific half of an `RtpSender`: encoding and packetizing. Not Sendable: it is made on the
 /// caller's thread, then handed over to the sender's encode thread, which alone uses it.
@@ -48,7 +55,8 @@ protocol SenderCodec: AnyObject, SendableMetatype {
     func encode(_ frame: Frame, muted: Bool, skipped: Int) -> EncodeOutcome
 }
 
-/// VP8 (RFC 7741) over a latest-frame mailbox: a muted camera sends nothing, unmuting starts with a keyframe.
+/// VP8 (RFC 7741) over a latest-frame mailbox: a muted camera sends nothing, unmuting starts with a keyframe; a
+/// low target lowers the resolution and frame rate (`VideoDegradation`).
 final class VP8SenderCodec: SenderCodec {
     typealias Frame = VideoFrame
     static let kind = "video"
@@ -58,6 +66,8 @@ final class VP8SenderCodec: SenderCodec {
     let clockRate = 90_000
     private let encoder: VP8Encoder
     private var packetizer = VP8Packetizer()
+    private var degradation = VideoDegradation()
+    private var frameIndex = 0
     private let timestampBase = UInt32.random(in: 0...UInt32.max)
     var controls: (any EncoderControls)? { encoder.requests }
 
@@ -70,7 +80,14 @@ final class VP8SenderCodec: SenderCodec {
     func encode(_ frame: VideoFrame, muted: Bool, skipped: Int) -> EncodeOutcome {
         var out = EncodeOutcome(captured: 1 + skipped, dropped: skipped + (muted ? 1 : 0))
         if muted { return out }
-        guard let encoded = (try? encoder.encode(frame)) ?? nil else {
+        let step = degradation.update(targetBitrate: encoder.settings.bitrate, nowNs: frame.timestampNs)
+        frameIndex += 1
+        guard step.encodes(frame: frameIndex) else {
+            out.dropped += 1
+            return out
+        }
+        let input = frame.downscaled(by: VideoDegradation.divisor(step, width: frame.width))
+        guard let encoded = (try? encoder.encode(input)) ?? nil else {
             out.dropped += 1
             return out
         }
@@ -84,8 +101,8 @@ final class VP8SenderCodec: SenderCodec {
     }
 }
 
-/// Opus (RFC 7587), 20 ms per packet; a muted microphone sends encoded silence, which keeps the stream
-/// (and the peer's jitter buffer) alive.
+/// Opus (RFC 7587), 20 ms per packet, in-band FEC sized by the reported loss; a muted microphone sends encoded
+/// silence, which keeps the stream (and the peer's jitter buffer) alive.
 final class OpusSenderCodec: SenderCodec {
     typealias Frame = AudioFrame
     /// 200 ms of 20 ms frames.
@@ -94,8 +111,8 @@ final class OpusSenderCodec: SenderCodec {
     static let marker = RtpMarker.firstPacketOfStream
     static let countsFrameRate = false
     let clockRate = OpusPayload.clockRate
-    let controls: (any EncoderControls)? = nil
     private let encoder: OpusAudioEncoder
+    var controls: (any EncoderControls)? { encoder.requests }
     private let channels: Int
     private var timestamp = UInt32.random(in: 0...UInt32.max)
 

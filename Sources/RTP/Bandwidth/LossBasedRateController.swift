@@ -1,6 +1,7 @@
 /// Our own video send rate from the loss the peer reports (libwebrtc's classic loss-based rule):
 /// below 2% loss grow about 8% per second, above 10% cut by (1 − 0.5 · loss) at most once per
-/// (300 ms + RTT), in between hold. A REMB from the peer caps the result.
+/// (300 ms + RTT), in between hold. The peer's REMB and our delay-based (transport-cc) estimate cap it, as
+/// libwebrtc's SendSideBandwidthEstimation caps its loss-based target by both.
 package struct LossBasedRateController: Sendable {
     /// Starting rate for 640x480.
     package static let defaultStartBitrate = 500_000
@@ -25,6 +26,8 @@ package struct LossBasedRateController: Sendable {
     package private(set) var lossBasedBitrate: Int
     /// The latest REMB from the peer, if any.
     package private(set) var remoteEstimate: Int?
+    /// The latest delay-based estimate for this stream, if transport-cc runs.
+    package private(set) var delayBasedEstimate: Int?
     /// Current RTT; lengthens the hold between cuts.
     package var rttNs: UInt64 = NackGenerator.defaultRttNs
 
@@ -37,8 +40,10 @@ package struct LossBasedRateController: Sendable {
         lossBasedBitrate = min(max(startBitrate, minBitrate), maxBitrate)
     }
 
-    /// The rate to give the encoder: the loss-based rate capped by the peer's REMB.
-    package var targetBitrate: Int { max(minBitrate, min(lossBasedBitrate, remoteEstimate ?? .max)) }
+    /// The rate to give the encoder: the loss-based rate, which the estimates cap.
+    package var targetBitrate: Int { max(minBitrate, min(lossBasedBitrate, upperLimit)) }
+
+    private var upperLimit: Int { min(remoteEstimate ?? .max, delayBasedEstimate ?? .max, maxBitrate) }
 
     /// Applies a report block's fraction lost (0...1) received at `nowNs`; returns the new target.
     @discardableResult
@@ -56,7 +61,7 @@ package struct LossBasedRateController: Sendable {
                 lastDecreaseNs = nowNs
             }
         }
-        lossBasedBitrate = min(max(lossBasedBitrate, minBitrate), maxBitrate)
+        lossBasedBitrate = min(max(lossBasedBitrate, minBitrate), upperLimit)
         return targetBitrate
     }
 
@@ -64,6 +69,19 @@ package struct LossBasedRateController: Sendable {
     @discardableResult
     package mutating func onRemb(bitrate: UInt64) -> Int {
         remoteEstimate = Int(clamping: bitrate)
+        return capToLimit()
+    }
+
+    /// Applies our delay-based estimate for this stream; returns the new target.
+    @discardableResult
+    package mutating func onDelayBasedEstimate(bitrate: Int) -> Int {
+        delayBasedEstimate = bitrate
+        return capToLimit()
+    }
+
+    /// An estimate below the loss-based rate pulls it down, so it grows again from there.
+    private mutating func capToLimit() -> Int {
+        lossBasedBitrate = max(minBitrate, min(lossBasedBitrate, upperLimit))
         return targetBitrate
     }
 }

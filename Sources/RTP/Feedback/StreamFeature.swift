@@ -34,6 +34,8 @@ package enum FeedbackAction: Sendable, Equatable {
     case forceKeyframe
     /// Sending: change the encoder's target bitrate.
     case setTargetBitrate(Int)
+    /// Sending audio: the loss (percent) the encoder sizes its in-band FEC for.
+    case setExpectedPacketLoss(Int)
 }
 
 /// One feedback behaviour of an RTP stream, in the manner of pion's interceptors but sans-I/O: the stream
@@ -57,6 +59,8 @@ package protocol StreamFeature {
     mutating func rtcp(_ packet: RtcpPacket, _ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction]
     /// The feedback timer fired.
     mutating func poll(_ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction]
+    /// Sending: the transport's delay-based estimate gives this stream `bitsPerSecond`.
+    mutating func bandwidthEstimate(_ bitsPerSecond: Int, _ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction]
 }
 
 extension StreamFeature {
@@ -67,6 +71,8 @@ extension StreamFeature {
     package mutating func restart() {}
     package mutating func rtcp(_ packet: RtcpPacket, _ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction] { [] }
     package mutating func poll(_ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction] { [] }
+    package mutating func bandwidthEstimate(_ bitsPerSecond: Int, _ stream: inout StreamContext,
+                                            nowNs: UInt64) -> [FeedbackAction] { [] }
 }
 
 /// A stream's features in order, with the loops every stream runs over them.
@@ -109,6 +115,13 @@ package struct FeatureChain: Sendable {
     package mutating func poll(_ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction] {
         var out: [FeedbackAction] = []
         for i in features.indices { out += features[i].poll(&stream, nowNs: nowNs) }
+        return out
+    }
+
+    package mutating func bandwidthEstimate(_ bitsPerSecond: Int, _ stream: inout StreamContext,
+                                            nowNs: UInt64) -> [FeedbackAction] {
+        var out: [FeedbackAction] = []
+        for i in features.indices { out += features[i].bandwidthEstimate(bitsPerSecond, &stream, nowNs: nowNs) }
         return out
     }
 }

@@ -59,6 +59,8 @@ package struct TransportFeedbackGenerator: Sendable {
         // The reference time is the first received packet's arrival, rounded down to 64 ms.
         var s = first
         while arrivals[s] == nil { s += 1 }
+        // More losses in a row than one feedback holds (a peer stopped for seconds): they go unreported.
+        let first = s - first >= Int64(Self.maxPacketsPerFeedback) ? s : first
         let referenceUnits = arrivals[s]! / unitNs
         var previousTicks = Int64(referenceUnits * unitNs / tickNs)
         var deltas: [Int16?] = []

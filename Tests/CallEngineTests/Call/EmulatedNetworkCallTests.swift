@@ -76,4 +76,43 @@ struct EmulatedNetworkCallTests {
         await bob.stop()
         try await server.stop()
     }
+
+    /// Both phones behind a 300 kbit/s uplink: transport-cc feedback flows, each sender's delay-based estimate
+    /// settles below the cap, and the picture steps down from its full size; lifted, the estimate grows and the
+    /// picture steps back up.
+    @Test func aThinLinkLowersTheResolutionAndALiftedOneRestoresIt() async throws {
+        let turn = try #require(try TurnServerProcess.start())
+        defer { turn.stop() }
+        let relay = try UdpRelay(upstreamPort: turn.port)
+        defer { relay.stop() }
+        let (server, alice, bob) = try await Self.call(through: relay)
+        func video(_ p: TestPhone) -> (inbound: InboundStreamStats?, estimate: Int?, feedback: Int) {
+            let s = p.call.stats().media
+            return (s.inbound("video"), s.availableOutgoingBitrate, s.transportFeedbackReceived)
+        }
+        #expect(try await CallTests.eventually(15) { [alice, bob].allSatisfy { video($0).inbound?.framesDecoded ?? 0 > 15 } })
+        let fullWidth = try #require(video(alice).inbound?.width)
+        #expect(fullWidth >= 320 && video(bob).inbound?.width == fullWidth)
+        relay.setProfiles(uplink: ImpairmentProfile(rateBitsPerSecond: 300_000, queueMs: 100), downlink: .clean)
+        #expect(try await CallTests.eventually(30) {
+            [alice, bob].allSatisfy { p in
+                let v = video(p)
+                return (v.inbound?.width ?? fullWidth) < fullWidth && (v.estimate ?? .max) < 300_000
+            }
+        })
+        for p in [alice, bob] {
+            let v = video(p)
+            print("capped: \(p.client.username) receives \(v.inbound?.width ?? 0)x\(v.inbound?.height ?? 0) of \(fullWidth) "
+                  + "wide, sends at an estimate of \(v.estimate ?? 0) bit/s from \(v.feedback) feedback packets")
+            #expect(v.feedback > 10)
+        }
+        relay.setProfiles(uplink: .clean, downlink: .clean)
+        #expect(try await CallTests.eventually(45) { [alice, bob].allSatisfy { video($0).inbound?.width == fullWidth } })
+        for p in [alice, bob] {
+            print("lifted: \(p.client.username) receives \(video(p).inbound?.width ?? 0) wide, estimate \(video(p).estimate ?? 0)")
+        }
+        await alice.stop()
+        await bob.stop()
+        try await server.stop()
+    }
 }

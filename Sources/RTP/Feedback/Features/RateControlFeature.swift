@@ -1,5 +1,6 @@
-/// Our sending rate: the peer's REMB caps it, loss in its report blocks about our stream moves it
-/// (`LossBasedRateController`: up below 2 % loss, cut above 10 %). Asks the encoder only on a change.
+/// Our sending rate: the peer's REMB or our delay-based transport-cc estimate caps it, loss in its report blocks
+/// about our stream moves it (`LossBasedRateController`: up below 2 % loss, cut above 10 %). Asks the encoder only
+/// on a change.
 package struct RateControlFeature: StreamFeature, Sendable {
     package private(set) var controller: LossBasedRateController
     package private(set) var appliedBitrate: Int
@@ -21,6 +22,11 @@ package struct RateControlFeature: StreamFeature, Sendable {
         default:
             return []
         }
+    }
+
+    package mutating func bandwidthEstimate(_ bitsPerSecond: Int, _ stream: inout StreamContext,
+                                            nowNs: UInt64) -> [FeedbackAction] {
+        apply(controller.onDelayBasedEstimate(bitrate: bitsPerSecond))
     }
 
     private mutating func onBlocks(_ blocks: [ReportBlock], ssrc: UInt32, _ stream: StreamContext,
