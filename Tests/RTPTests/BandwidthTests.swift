@@ -25,6 +25,24 @@ import Testing
         #expect(c.onRemb(bitrate: 50_000) == 100_000)
     }
 
+    /// 10 % random loss that a cut does not reduce is the link's own: with a delay-based estimate beside it the rate
+    /// is cut once, then held and grown; without one the classic rule keeps cutting.
+    @Test func lossThatACutDoesNotReduceIsInherent() {
+        var withDelay = LossBasedRateController(), classic = LossBasedRateController()
+        withDelay.onDelayBasedEstimate(bitrate: 2_000_000)
+        for i in 1...20 {
+            let loss = i % 2 == 0 ? 0.11 : 0.1
+            withDelay.onLossReport(fractionLost: loss, nowNs: UInt64(i) * 1_000 * rtpMs)
+            classic.onLossReport(fractionLost: loss, nowNs: UInt64(i) * 1_000 * rtpMs)
+        }
+        #expect(withDelay.inherentLoss >= 0.1 && withDelay.targetBitrate >= 500_000, "\(withDelay.targetBitrate)")
+        #expect(classic.targetBitrate < 300_000 && classic.inherentLoss == 0, "cut at every report above 10 %")
+        // Loss well above the inherent level still cuts.
+        let before = withDelay.targetBitrate
+        withDelay.onLossReport(fractionLost: 0.4, nowNs: 30_000 * rtpMs)
+        #expect(withDelay.targetBitrate < before)
+    }
+
     /// 1 Mbit/s of 1000-byte packets every 8 ms; `extraDelayPerPacketNs` models a queue that grows.
     static func feed(_ e: inout RembEstimator, fromMs: UInt64, toMs: UInt64, extraDelayPerPacketNs: UInt64 = 0,
                      queueNs: inout UInt64) {

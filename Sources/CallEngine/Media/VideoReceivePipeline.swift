@@ -51,14 +51,15 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
                 switch result {
                 case .frame(var picture):
                     picture.timestampNs = now
-                    var freeze: Double?
+                    var freeze: Double?, longGap: FrameGap?
                     if let last = lastShownNs {
                         let gap = Double(now - last)
                         if shown > 1 && gap > max(3 * meanIntervalNs, meanIntervalNs + Self.freezeExtraNs) { freeze = gap }
                         meanIntervalNs = shown == 1 ? gap : meanIntervalNs * 0.9 + gap * 0.1
+                        if gap / 1e6 >= FrameGap.longMs {
+                            longGap = FrameGap(endUnixMs: Int64(Date().timeIntervalSince1970 * 1000), durationMs: gap / 1e6)
+                        }
                     }
-                    let longGap = lastShownNs.map { Double(now - $0) / 1e6 }.flatMap { $0 >= FrameGap.longMs ? $0 : nil }
-                        .map { FrameGap(endUnixMs: Int64(Date().timeIntervalSince1970 * 1000), durationMs: $0) }
                     lastShownNs = now
                     shown += 1
                     statistics.state.withLock {

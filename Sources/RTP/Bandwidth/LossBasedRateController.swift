@@ -1,6 +1,6 @@
 /// Our own video send rate from the loss the peer reports (libwebrtc's classic loss-based rule):
 /// below 2% loss grow about 8% per second, above 10% cut by (1 − 0.5 · loss) at most once per
-/// (300 ms + RTT), in between hold. The peer's REMB and our delay-based (transport-cc) estimate cap it, as
+/// (300 ms + RTT), in between hold; loss a cut did not reduce counts as the link's own (`inherentLoss`). The peer's REMB and our delay-based (transport-cc) estimate cap it, as
 /// libwebrtc's SendSideBandwidthEstimation caps its loss-based target by both.
 package struct LossBasedRateController: Sendable {
     /// Starting rate for 640x480.
@@ -31,8 +31,17 @@ package struct LossBasedRateController: Sendable {
     /// Current RTT; lengthens the hold between cuts.
     package var rttNs: UInt64 = NackGenerator.defaultRttNs
 
+    /// Loss that did not fall when the rate was cut: the link's own (radio, a lossy hop), not congestion. The
+    /// thresholds apply above it, so 10 % random loss does not ratchet the rate down to the minimum (the idea of
+    /// libwebrtc's LossBasedBweV2, which Chromium runs). Only with a delay-based estimate (transport-cc or the
+    /// peer's REMB), which still catches congestion.
+    package private(set) var inherentLoss = 0.0
+    /// A cut whose loss did not fall this much by the next report marks that loss inherent.
+    package static let inherentShare = 0.8
+
     private var lastUpdateNs: UInt64?
     private var lastDecreaseNs: UInt64?
+    private var lossAtLastDecrease: Double?
 
     package init(startBitrate: Int = defaultStartBitrate, minBitrate: Int = defaultMinBitrate,
                 maxBitrate: Int = defaultMaxBitrate) {
@@ -50,15 +59,22 @@ package struct LossBasedRateController: Sendable {
     package mutating func onLossReport(fractionLost: Double, nowNs: UInt64) -> Int {
         let elapsed = lastUpdateNs.map { nowNs > $0 ? Double(nowNs - $0) / 1e9 : 0 } ?? 1
         lastUpdateNs = nowNs
-        if fractionLost < Self.increaseBelowLoss {
+        inherentLoss = min(inherentLoss, fractionLost)
+        if let cutAt = lossAtLastDecrease, delayBasedEstimate != nil || remoteEstimate != nil {
+            if fractionLost >= Self.inherentShare * cutAt { inherentLoss = max(inherentLoss, fractionLost) }
+            lossAtLastDecrease = nil
+        }
+        let excess = fractionLost - inherentLoss
+        if excess < Self.increaseBelowLoss {
             // Scale by the time since the last report so the growth is per second, whatever the RTCP rate.
             let grown = Double(lossBasedBitrate) * (1 + (Self.increasePerSecond - 1) * min(elapsed, 1.0))
             lossBasedBitrate = Int(grown)
-        } else if fractionLost > Self.decreaseAboveLoss {
+        } else if excess > Self.decreaseAboveLoss {
             let hold = Self.decreaseHoldNs + rttNs
             if lastDecreaseNs.map({ nowNs >= $0 + hold }) ?? true {
-                lossBasedBitrate = Int(Double(lossBasedBitrate) * (1 - 0.5 * min(fractionLost, 1)))
+                lossBasedBitrate = Int(Double(lossBasedBitrate) * (1 - 0.5 * min(excess, 1)))
                 lastDecreaseNs = nowNs
+                lossAtLastDecrease = fractionLost
             }
         }
         lossBasedBitrate = min(max(lossBasedBitrate, minBitrate), upperLimit)

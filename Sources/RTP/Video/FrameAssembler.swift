@@ -104,9 +104,18 @@ package struct FrameAssembler: Sendable {
     /// `NackGenerator.forget(before:)` so lost packets of skipped frames are not NACKed in vain.
     package var firstWantedSequenceNumber: UInt16? { buffer.floor.map { UInt16(truncatingIfNeeded: $0) } }
 
-    /// Lets an incomplete frame wait long enough for one NACK round trip: max(default, 1.5 × RTT), capped at 1 s.
+    /// NACK round trips an incomplete frame waits for: at 10 % loss a retransmission is lost again 10 % of the
+    /// time, so one round trip gives up a frame (and costs a keyframe) every second or two; three, rarely.
+    package static let nackRoundTrips: UInt64 = 3
+    /// Added to those round trips: the gap is seen a packet late, NACKed after the reorder delay, and jitter
+    /// delays each retransmission.
+    package static let nackMarginNs: UInt64 = 150_000_000
+
+    /// Lets an incomplete frame wait for `nackRoundTrips` NACK round trips: max(default, 3 × RTT + 150 ms),
+    /// capped at 1 s.
     package mutating func updateRtt(_ rttNs: UInt64) {
-        configuration.maxWaitNs = min(max(Self.defaultMaxWaitNs, rttNs * 3 / 2), 1_000_000_000)
+        configuration.maxWaitNs = min(max(Self.defaultMaxWaitNs, rttNs * Self.nackRoundTrips + Self.nackMarginNs),
+                                      1_000_000_000)
     }
 
     /// Adds a received packet and returns the frames it completes (often none).

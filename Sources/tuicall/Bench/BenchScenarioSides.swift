@@ -53,11 +53,18 @@ final class TuicallSide: ScenarioSide {
         let stats: CallStats
     }
 
+    /// The newest complete line; reads only the file's tail (a line is a few kB, the log grows all call long).
     private func last() -> Line? {
-        guard let text = try? String(contentsOfFile: statsLog, encoding: .utf8),
-              let line = text.split(separator: "\n").last else { return nil }
-        return try? JSONDecoder().decode(Line.self, from: Data(line.utf8))
+        guard let file = FileHandle(forReadingAtPath: statsLog) else { return nil }
+        defer { try? file.close() }
+        guard let size = try? file.seekToEnd() else { return nil }
+        try? file.seek(toOffset: size > Self.tailBytes ? size - Self.tailBytes : 0)
+        guard let tail = try? file.readToEnd(),
+              let line = tail.split(separator: UInt8(ascii: "\n")).last else { return nil }
+        return try? JSONDecoder().decode(Line.self, from: Data(line))
     }
+
+    private static let tailBytes: UInt64 = 256 * 1024
 
     func waitForMedia(timeout: Double) async throws {
         let deadline = Date().addingTimeInterval(timeout)
@@ -98,7 +105,9 @@ final class ChromiumSide: ScenarioSide {
     private init(_ peer: WebPeer) { self.peer = peer }
 
     static func open(_ browser: Browser, port: Int, name: String, turn: String) async throws -> ChromiumSide {
-        let query = "ice=\(turn)&user=\(CoturnProcess.user)&pass=\(CoturnProcess.password)&policy=relay"
+        func encoded(_ v: String) -> String { v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v }
+        let query = "ice=\(encoded(turn))&user=\(encoded(CoturnProcess.user))&pass=\(encoded(CoturnProcess.password))"
+            + "&policy=relay"
         return ChromiumSide(try await WebPeer.open(browser, port: port, name: name, query: query))
     }
 
