@@ -149,8 +149,9 @@ package final class MediaSession: @unchecked Sendable {
         for s in streams.videoSenders { try s.start() }
         for s in streams.audioSenders { try s.start() }
         let feedback = loop.every(ms: options.feedbackIntervalMs) { box.value?.poll() ?? false }
-        let pacing = loop.every(ms: Self.pacerIntervalMs) { box.value?.pace() ?? false }
-        timers.withLock { $0 = [feedback, pacing] }
+        // Only video is paced: without a video sender no pacer timer runs.
+        let pacing = streams.videoSenders.isEmpty ? nil : loop.every(ms: Self.pacerIntervalMs) { box.value?.pace() ?? false }
+        timers.withLock { $0 = [feedback] + (pacing.map { [$0] } ?? []) }
     }
 
     private func build(_ session: NegotiatedSession, video: VideoSource?, audio: AudioSource?) throws -> Streams {

@@ -206,9 +206,7 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
             case .pli(let p) where p.mediaSsrc == ssrc: s.stats.pliReceived += 1
             case .fir(let f) where f.entries.contains(where: { $0.ssrc == ssrc }): s.stats.firReceived += 1
             case .remb(let r) where r.ssrcs.isEmpty || r.ssrcs.contains(ssrc): s.stats.rembBitrate = Int(clamping: r.bitrate)
-            case .senderReport(let sr): Self.onBlocks(sr.reports, ssrc: ssrc, rtt: rtt, &s.stats)
-            case .receiverReport(let rr): Self.onBlocks(rr.reports, ssrc: ssrc, rtt: rtt, &s.stats)
-            default: break
+            default: Self.onBlocks(packet.reportBlocks, ssrc: ssrc, rtt: rtt, &s.stats)
             }
         }
     }

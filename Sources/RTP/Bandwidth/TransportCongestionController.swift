@@ -3,8 +3,6 @@
 package struct TransportCongestionController: Sendable {
     package private(set) var history = TransportSendHistory()
     package private(set) var estimator: DelayBasedBandwidthEstimator
-    /// Feedback packets received.
-    package private(set) var feedbackReceived = 0
 
     package init(startBitrate: Int) { estimator = DelayBasedBandwidthEstimator(startBitrate: startBitrate) }
 
@@ -16,7 +14,6 @@ package struct TransportCongestionController: Sendable {
 
     /// One feedback from the peer; returns the delay-based estimate (bit/s) of the whole transport.
     package mutating func onFeedback(_ feedback: TransportFeedback, rttNs: UInt64?, nowNs: UInt64) -> Int {
-        feedbackReceived += 1
         return estimator.onPacketResults(history.results(for: feedback), rttNs: rttNs, nowNs: nowNs)
     }
 }

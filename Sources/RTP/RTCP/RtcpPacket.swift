@@ -126,3 +126,14 @@ package struct RtcpUnknownPacket: Sendable, Equatable {
         self.packetType = packetType; self.count = count; self.body = body
     }
 }
+
+extension RtcpPacket {
+    /// The report blocks an SR or RR carries (none for other packets).
+    package var reportBlocks: [ReportBlock] {
+        switch self {
+        case .senderReport(let sr): sr.reports
+        case .receiverReport(let rr): rr.reports
+        default: []
+        }
+    }
+}

@@ -14,14 +14,8 @@ package struct ExpectedLossFeature: StreamFeature, Sendable {
 
     package mutating func rtcp(_ packet: RtcpPacket, _ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction] {
         guard let ssrc = stream.mediaSsrc else { return [] }
-        let blocks: [ReportBlock]
-        switch packet {
-        case .senderReport(let sr): blocks = sr.reports
-        case .receiverReport(let rr): blocks = rr.reports
-        default: return []
-        }
         var out: [FeedbackAction] = []
-        for block in blocks where block.ssrc == ssrc {
+        for block in packet.reportBlocks where block.ssrc == ssrc {
             let loss = block.fractionLostRatio
             let smoothed = smoothedLoss.map { (1 - Self.smoothing) * $0 + Self.smoothing * loss } ?? loss
             smoothedLoss = smoothed

@@ -12,31 +12,20 @@ package struct RateControlFeature: StreamFeature, Sendable {
 
     package mutating func rtcp(_ packet: RtcpPacket, _ stream: inout StreamContext, nowNs: UInt64) -> [FeedbackAction] {
         guard let ssrc = stream.mediaSsrc else { return [] }
-        switch packet {
-        case .remb(let remb) where remb.ssrcs.isEmpty || remb.ssrcs.contains(ssrc):
+        if case .remb(let remb) = packet, remb.ssrcs.isEmpty || remb.ssrcs.contains(ssrc) {
             return apply(controller.onRemb(bitrate: remb.bitrate))
-        case .senderReport(let sr):
-            return onBlocks(sr.reports, ssrc: ssrc, stream, nowNs: nowNs)
-        case .receiverReport(let rr):
-            return onBlocks(rr.reports, ssrc: ssrc, stream, nowNs: nowNs)
-        default:
-            return []
         }
+        var out: [FeedbackAction] = []
+        for block in packet.reportBlocks where block.ssrc == ssrc {
+            if let rtt = stream.rttNs { controller.rttNs = rtt }
+            out += apply(controller.onLossReport(fractionLost: block.fractionLostRatio, nowNs: nowNs))
+        }
+        return out
     }
 
     package mutating func bandwidthEstimate(_ bitsPerSecond: Int, _ stream: inout StreamContext,
                                             nowNs: UInt64) -> [FeedbackAction] {
         apply(controller.onDelayBasedEstimate(bitrate: bitsPerSecond))
-    }
-
-    private mutating func onBlocks(_ blocks: [ReportBlock], ssrc: UInt32, _ stream: StreamContext,
-                                   nowNs: UInt64) -> [FeedbackAction] {
-        var out: [FeedbackAction] = []
-        for block in blocks where block.ssrc == ssrc {
-            if let rtt = stream.rttNs { controller.rttNs = rtt }
-            out += apply(controller.onLossReport(fractionLost: block.fractionLostRatio, nowNs: nowNs))
-        }
-        return out
     }
 
     private mutating func apply(_ target: Int) -> [FeedbackAction] {
