@@ -89,6 +89,8 @@ public final class Call: @unchecked Sendable {
     private var serverAwayDuringCall = false
     /// The server forgot this call (it or the peer lost the connection): send `call-resume` once both are on.
     private var resumeNeeded = false
+    /// A watch on the media of a peer who left the user list is running.
+    private var watchingPeerOffList = false
     /// We placed this call: in a glare of ICE-restart offers ours wins (the callee is the polite peer).
     private var weOffered = false
     /// When the media path was lost (nil while it works), and which loss this is (for its timers).
@@ -393,21 +395,31 @@ public final class Call: @unchecked Sendable {
 
     /// The peer is off the user list. Before media flows that ends the call. During a call the media path is
     /// the better witness (the list may be stale, or the peer's server connection alone may have dropped): the
-    /// call ends only if no media arrives within `peerLeftMediaGraceSeconds`.
+    /// call ends once no media arrives for `peerLeftMediaGraceSeconds`, checked again each grace period while
+    /// the peer stays off the list (its last packets may still be arriving when the list changes).
     private func onPeerLeftList(_ peer: String) {
-        guard case .inCall(peer) = current, let media else {
+        guard case .inCall(peer) = current, media != nil else {
             end(.peerLeft)
             return
         }
         resumeNeeded = true
-        let gen = generation
+        guard !watchingPeerOffList else { return }
+        watchingPeerOffList = true
+        watchPeerOffList(peer, generation: generation, logged: false)
+    }
+
+    private func watchPeerOffList(_ peer: String, generation gen: Int, logged: Bool) {
+        guard let media else { return }
         let before = Self.packetsReceived(media)
         queue.asyncAfter(deadline: .now() + Self.peerLeftMediaGraceSeconds) { [weak self] in
             guard let self, gen == self.generation, case .inCall(peer) = self.current, let media = self.media else { return }
-            if Self.packetsReceived(media) == before {
+            if self.signaling.users.contains(peer) {
+                self.watchingPeerOffList = false
+            } else if Self.packetsReceived(media) == before {
                 self.end(.peerLeft)
             } else {
-                self.logger.info("\(peer) is off the user list but its media still arrives: the call goes on")
+                if !logged { self.logger.info("\(peer) is off the user list but its media still arrives: the call goes on") }
+                self.watchPeerOffList(peer, generation: gen, logged: true)
             }
         }
     }
@@ -542,6 +554,7 @@ public final class Call: @unchecked Sendable {
         inviteNs = nil
         serverAwayDuringCall = false
         resumeNeeded = false
+        watchingPeerOffList = false
         weOffered = false
         pathLostNs = nil
         lastRestartNs = nil

@@ -275,7 +275,8 @@ import { createCalls } from "./call.js";
       // Its media is the witness: a peer whose connection to the server dropped is still in the call.
       if (app.state === "in-call" && call.pc && call.pc.connectionState === "connected") {
         resumeNeeded = true;
-        calls.endIfMediaStops(call, `${call.peer} left`);
+        const peer = call.peer;
+        calls.endIfMediaStops(call, `${peer} left`, () => !app.users.includes(peer));
       } else {
         endCall(`${call.peer} left`, false);
       }

@@ -425,17 +425,25 @@ export function createCalls(env) {
     return n;
   }
 
-  /// The peer left the user list: end the call unless its media still arrives.
-  async function endIfMediaStops(c, reason) {
+  /// The peer left the user list: end the call once its media stops, checked each grace period while the
+  /// peer stays off the list (its last packets may still be arriving when the list changes).
+  /// `stillAway()` says whether the peer is still off the list.
+  async function endIfMediaStops(c, reason, stillAway) {
     if (c.leftCheck) return;
     c.leftCheck = true;
-    const before = await inboundBytes(c);
-    setTimeout(async () => {
-      c.leftCheck = false;
-      if (call !== c) return;
-      if (await inboundBytes(c) === before) endCall(reason, false);
-      else log(`${c.peer} is off the user list but its media still arrives: the call goes on`);
-    }, PEER_LEFT_GRACE_MS);
+    let logged = false;
+    const check = async () => {
+      const before = await inboundBytes(c);
+      setTimeout(async () => {
+        if (call !== c) return;
+        if (!stillAway()) { c.leftCheck = false; return; }
+        if (await inboundBytes(c) === before) { c.leftCheck = false; endCall(reason, false); return; }
+        if (!logged) log(`${c.peer} is off the user list but its media still arrives: the call goes on`);
+        logged = true;
+        check();
+      }, PEER_LEFT_GRACE_MS);
+    };
+    check();
   }
 
   /// Closes the call; `notifyPeer` sends hang-up addressed to the peer only.
