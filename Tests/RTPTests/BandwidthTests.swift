@@ -43,6 +43,35 @@ import Testing
         #expect(withDelay.targetBitrate < before)
     }
 
+    /// Chromium reports with every NACK, a few packets per block: the loss-based rate sees samples of 20 packets
+    /// or more, counted from the blocks' cumulative figures, so 1 lost of 2 is not taken for 50 % loss.
+    @Test func lossSamplesCoverTwentyPackets() {
+        func block(highest: UInt32, lost: Int32, fraction: UInt8 = 0) -> ReportBlock {
+            ReportBlock(ssrc: 5, fractionLost: fraction, cumulativeLost: lost, extendedHighestSequenceNumber: highest,
+                        jitter: 0, lastSenderReport: 0, delaySinceLastSenderReport: 0)
+        }
+        var a = LossReportAccumulator()
+        #expect(a.add(block(highest: 100, lost: 0)) == nil, "the first block is the baseline")
+        #expect(a.add(block(highest: 102, lost: 1, fraction: 128)) == nil, "2 packets: no sample yet")
+        #expect(a.add(block(highest: 101, lost: 1)) == nil, "an older report is ignored")
+        #expect(a.add(block(highest: 110, lost: 1)) == nil)
+        #expect(a.add(block(highest: 120, lost: 2)) == 0.1, "2 lost of 20")
+        #expect(a.add(block(highest: 140, lost: 1)) == 0, "duplicates lower the count: no negative loss")
+
+        // Through the feature: 10 % loss in blocks of 4 packets with 0, 1 or 2 lost never cuts the rate.
+        var feature = RateControlFeature(startBitrate: 500_000)
+        var stream = StreamContext(feedbackSsrc: 9, mediaSsrc: 5)
+        var lost: Int32 = 0
+        for i in 1...200 {
+            let l: Int32 = i % 10 == 0 ? 2 : i % 10 == 5 ? 2 : 0   // 4 lost of 40 packets
+            lost += l
+            let report = RtcpPacket.receiverReport(ReceiverReport(ssrc: 9, reports: [
+                block(highest: UInt32(4 * i), lost: lost, fraction: UInt8(Int(l) * 64))]))
+            _ = feature.rtcp(report, &stream, nowNs: UInt64(i) * 100 * rtpMs)
+        }
+        #expect(feature.appliedBitrate >= 500_000, "\(feature.appliedBitrate)")
+    }
+
     /// 1 Mbit/s of 1000-byte packets every 8 ms; `extraDelayPerPacketNs` models a queue that grows.
     static func feed(_ e: inout RembEstimator, fromMs: UInt64, toMs: UInt64, extraDelayPerPacketNs: UInt64 = 0,
                      queueNs: inout UInt64) {

@@ -83,11 +83,11 @@ import Testing
         #expect(asm.poll(nowNs: 63 * rtpMs).map(\.data) == [s.frames[2]])
     }
 
-    /// An incomplete frame waits for three NACK round trips and a margin, within 100 ms … 1 s.
+    /// An incomplete frame waits for three re-NACK intervals (1.25 × RTT) and a margin, within 100 ms … 1 s.
     @Test func theDeadlineFollowsTheRtt() {
         var asm = FrameAssembler()
         asm.updateRtt(120 * rtpMs)
-        #expect(asm.configuration.maxWaitNs == 510 * rtpMs)
+        #expect(asm.configuration.maxWaitNs == 600 * rtpMs)
         asm.updateRtt(400 * rtpMs)
         #expect(asm.configuration.maxWaitNs == 1_000 * rtpMs)
         asm.updateRtt(0)

@@ -2,8 +2,8 @@
 import Testing
 
 @Suite struct NackTests {
-    @Test func firstNackAfterReorderDelayThenOncePerRttThenGiveUp() {
-        var gen = NackGenerator()   // 15 ms, RTT 100 ms, 10 tries
+    @Test func firstNackAfterReorderDelayThenEveryRttAndAQuarterThenGiveUp() {
+        var gen = NackGenerator()   // 15 ms, RTT 100 ms (re-NACK after 125 ms), 10 tries
         gen.onPacket(sequenceNumber: 65534, nowNs: 0)
         gen.onPacket(sequenceNumber: 1, nowNs: 0)     // 65535 and 0 missing (across the wrap)
         #expect(gen.missingSequenceNumbers == [65535, 0])
@@ -11,13 +11,13 @@ import Testing
         #expect(gen.poll(nowNs: 15 * rtpMs) == [65535, 0])
         #expect(gen.poll(nowNs: 16 * rtpMs).isEmpty)
         gen.onPacket(sequenceNumber: 0, nowNs: 60 * rtpMs)    // recovered by the first NACK
-        #expect(gen.recovered == 1 && gen.nextPollNs == 115 * rtpMs)
-        #expect(gen.poll(nowNs: 114 * rtpMs).isEmpty)
-        #expect(gen.poll(nowNs: 115 * rtpMs) == [65535])
+        #expect(gen.recovered == 1 && gen.nextPollNs == 140 * rtpMs)
+        #expect(gen.poll(nowNs: 139 * rtpMs).isEmpty)
+        #expect(gen.poll(nowNs: 140 * rtpMs) == [65535])
         var sends = 2
-        var t: UInt64 = 115
+        var t: UInt64 = 140
         while t < 3000 {
-            t += 100
+            t += 125
             sends += gen.poll(nowNs: t * rtpMs).count
         }
         #expect(sends == 10 && gen.abandoned == 1 && gen.missingSequenceNumbers.isEmpty)
@@ -37,8 +37,8 @@ import Testing
         gen.onPacket(sequenceNumber: 1, nowNs: 0)
         gen.onPacket(sequenceNumber: 3, nowNs: 0)
         #expect(gen.pollNack(senderSsrc: 1, mediaSsrc: 2, nowNs: 20 * rtpMs)?.sequenceNumbers == [2])
-        #expect(gen.pollNack(senderSsrc: 1, mediaSsrc: 2, nowNs: 59 * rtpMs) == nil)
-        #expect(gen.pollNack(senderSsrc: 1, mediaSsrc: 2, nowNs: 60 * rtpMs)?.sequenceNumbers == [2])
+        #expect(gen.pollNack(senderSsrc: 1, mediaSsrc: 2, nowNs: 69 * rtpMs) == nil)
+        #expect(gen.pollNack(senderSsrc: 1, mediaSsrc: 2, nowNs: 70 * rtpMs)?.sequenceNumbers == [2])
     }
 
     @Test func hugeGapClearsListAndAsksForKeyframe() {
@@ -72,8 +72,8 @@ import Testing
         #expect(answers == [.protectedBytes(Self.protected(65533)), .protectedBytes(Self.protected(65535)),
                             .protectedBytes(Self.protected(2))])
         #expect(responder.misses == 1)
-        // Asked again within one RTT: rate limited; after it: answered again.
-        #expect(responder.respond(to: [2], nowNs: 50 * rtpMs).isEmpty && responder.rateLimited == 1)
+        // Asked again within half an RTT (crossing the retransmission): rate limited; after it: answered again.
+        #expect(responder.respond(to: [2], nowNs: 59 * rtpMs).isEmpty && responder.rateLimited == 1)
         #expect(responder.respond(to: [2], nowNs: 110 * rtpMs) == [.protectedBytes(Self.protected(2))])
     }
 

@@ -10,8 +10,10 @@ import WebRTCTransport
 /// `@unchecked Sendable`: the assembler is loop-bound, the decoder lives on the decode thread.
 final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
     static let kind = "video"
-    /// Assembled frames waiting for the decoder.
-    static let queueCapacity = 8
+    /// Assembled frames waiting for the decoder: 64 (2 s at 30 fps). A frame waiting for a retransmission holds
+    /// up the ones after it, which then arrive at once (up to the assembler's 1 s wait); dropping any of them
+    /// would cost a keyframe, so only a decoder that falls seconds behind loses frames.
+    static let queueCapacity = 64
     static let pollNs: UInt64 = 100_000_000
     /// getStats freeze rule: a gap longer than max(3 × mean interval, mean + 150 ms).
     static let freezeExtraNs = 150_000_000.0

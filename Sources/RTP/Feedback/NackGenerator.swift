@@ -1,6 +1,6 @@
 /// Receiver side of generic NACK: tracks missing sequence numbers of one stream and says when to ask for them.
 /// A packet is NACKed once it has been missing for `reorderDelayNs` (so plain reordering is not NACKed),
-/// re-NACKed at most once per RTT, given up after `maxRetries`; if the missing list grows past `maxMissing`
+/// re-NACKed every `retryIntervalNs` (1.25 × RTT), given up after `maxRetries`; if the missing list grows past `maxMissing`
 /// it is cleared and a keyframe is needed instead (Janus/libwebrtc behaviour).
 package struct NackGenerator: Sendable {
     /// Wait before the first NACK, longer than typical reordering.
@@ -16,6 +16,12 @@ package struct NackGenerator: Sendable {
     package var reorderDelayNs: UInt64
     /// Current round-trip time; the lead updates it from RTCP (`RttEstimator`).
     package var rttNs: UInt64
+    /// Time between NACKs of one packet: 1.25 × RTT. At exactly one RTT, half the re-NACKs of a jittery path
+    /// reach the sender before its last retransmission is an RTT old, and it refuses them as still in flight
+    /// (as libwebrtc does), so a lost retransmission cost two round trips more instead of one.
+    package var retryIntervalNs: UInt64 { Self.retryInterval(rttNs: rttNs) }
+    /// 1.25 × `rttNs`.
+    package static func retryInterval(rttNs: UInt64) -> UInt64 { rttNs + rttNs / 4 }
     /// NACKs per packet before giving up.
     package let maxRetries: Int
     /// Missing packets tracked before asking for a keyframe instead.
@@ -70,7 +76,7 @@ package struct NackGenerator: Sendable {
         var due: [Int64] = []
         for (seq, m) in missing {
             let ready: Bool
-            if let last = m.lastSentNs { ready = nowNs >= last + rttNs } else { ready = nowNs >= m.detectedNs + reorderDelayNs }
+            if let last = m.lastSentNs { ready = nowNs >= last + retryIntervalNs } else { ready = nowNs >= m.detectedNs + reorderDelayNs }
             if ready { due.append(seq) }
         }
         due.sort()
@@ -93,7 +99,7 @@ package struct NackGenerator: Sendable {
 
     /// When `poll` next has something to send; nil when nothing is missing.
     package var nextPollNs: UInt64? {
-        missing.values.map { m in m.lastSentNs.map { $0 + rttNs } ?? m.detectedNs + reorderDelayNs }.min()
+        missing.values.map { m in m.lastSentNs.map { $0 + retryIntervalNs } ?? m.detectedNs + reorderDelayNs }.min()
     }
 
     /// True once after the missing list overflowed: ask the sender for a keyframe (PLI).

@@ -1,7 +1,8 @@
 /// Sender side of generic NACK: a cache of recently sent packets and the answers to NACKs.
 /// Without RTX the stored already-SRTP-protected bytes are resent as they are (protecting the same
 /// sequence number again would trip libsrtp's replay check); with RTX a new RTX packet is built for the
-/// caller to protect. Rate limited: a packet is resent at most once per RTT, and within a byte budget.
+/// caller to protect. Rate limited: a packet is resent at most once per half RTT (a NACK sooner than that
+/// crossed the last retransmission, still in flight), and within a byte budget.
 package struct NackResponder: Sendable {
     /// Shortest time a sent packet is kept.
     package static let defaultMinRetentionNs: UInt64 = 1_000_000_000
@@ -99,7 +100,7 @@ package struct NackResponder: Sendable {
         for sn in sequenceNumbers {
             let seq = unwrapper.peek(sn)
             guard var e = entries[seq] else { misses += 1; continue }
-            if let last = e.lastResentNs, nowNs < last + rttNs { rateLimited += 1; continue }
+            if let last = e.lastResentNs, nowNs < last + rttNs / 2 { rateLimited += 1; continue }
             let size = Double(e.protectedBytes.count)
             guard budgetBytes >= size else { rateLimited += 1; continue }
             budgetBytes -= size

@@ -53,7 +53,7 @@ package struct FrameAssembler: Sendable {
     /// How long an incomplete frame may hold up later ones by default (covers a NACK round trip on most paths).
     package static let defaultMaxWaitNs: UInt64 = 100_000_000
 
-    /// Tunables; `maxWaitNs` may be raised with the RTT (e.g. max(100 ms, 1.5 × RTT)).
+    /// Tunables; `maxWaitNs` follows the RTT (`updateRtt`).
     package struct Configuration: Sendable, Equatable {
         /// How long an incomplete frame may wait.
         package var maxWaitNs: UInt64
@@ -111,11 +111,11 @@ package struct FrameAssembler: Sendable {
     /// delays each retransmission.
     package static let nackMarginNs: UInt64 = 150_000_000
 
-    /// Lets an incomplete frame wait for `nackRoundTrips` NACK round trips: max(default, 3 × RTT + 150 ms),
-    /// capped at 1 s.
+    /// Lets an incomplete frame wait for `nackRoundTrips` NACKs: max(default, 3 × the re-NACK interval
+    /// (1.25 × RTT) + 150 ms), capped at 1 s.
     package mutating func updateRtt(_ rttNs: UInt64) {
-        configuration.maxWaitNs = min(max(Self.defaultMaxWaitNs, rttNs * Self.nackRoundTrips + Self.nackMarginNs),
-                                      1_000_000_000)
+        let nacks = NackGenerator.retryInterval(rttNs: rttNs) * Self.nackRoundTrips
+        configuration.maxWaitNs = min(max(Self.defaultMaxWaitNs, nacks + Self.nackMarginNs), 1_000_000_000)
     }
 
     /// Adds a received packet and returns the frames it completes (often none).

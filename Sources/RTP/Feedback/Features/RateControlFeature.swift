@@ -1,9 +1,10 @@
 /// Our sending rate: the peer's REMB or our delay-based transport-cc estimate caps it, loss in its report blocks
-/// about our stream moves it (`LossBasedRateController`: up below 2 % loss, cut above 10 %). Asks the encoder only
-/// on a change.
+/// about our stream moves it (`LossBasedRateController`: up below 2 % loss, cut above 10 %; samples of at least
+/// 20 packets, `LossReportAccumulator`). Asks the encoder only on a change.
 package struct RateControlFeature: StreamFeature, Sendable {
     package private(set) var controller: LossBasedRateController
     package private(set) var appliedBitrate: Int
+    private var loss = LossReportAccumulator()
 
     package init(startBitrate: Int) {
         controller = LossBasedRateController(startBitrate: startBitrate)
@@ -18,7 +19,8 @@ package struct RateControlFeature: StreamFeature, Sendable {
         var out: [FeedbackAction] = []
         for block in packet.reportBlocks where block.ssrc == ssrc {
             if let rtt = stream.rttNs { controller.rttNs = rtt }
-            out += apply(controller.onLossReport(fractionLost: block.fractionLostRatio, nowNs: nowNs))
+            guard let fractionLost = loss.add(block) else { continue }
+            out += apply(controller.onLossReport(fractionLost: fractionLost, nowNs: nowNs))
         }
         return out
     }
