@@ -30,16 +30,17 @@ import Testing
         #expect(Self.feed(&asm, [s.b[0]], at: 33).isEmpty)   // b[1] is lost
         #expect(Self.feed(&asm, s.c, at: 66).isEmpty)        // complete, but waits behind B
         #expect(Self.feed(&asm, s.d, at: 100).isEmpty)
-        #expect(asm.nextDeadlineNs == 133 * rtpMs)
-        #expect(asm.poll(nowNs: 132 * rtpMs).isEmpty && !asm.needsKeyframe)
-        let out = asm.poll(nowNs: 133 * rtpMs)
+        // The wait runs from when the loss showed (C's arrival after the gap), not from B's first packet.
+        #expect(asm.nextDeadlineNs == 166 * rtpMs)
+        #expect(asm.poll(nowNs: 165 * rtpMs).isEmpty && !asm.needsKeyframe)
+        let out = asm.poll(nowNs: 166 * rtpMs)
         #expect(out.map(\.data) == [s.frames[2], s.frames[3]])
         #expect(out.map(\.missingBefore) == [true, false])
         #expect(asm.needsKeyframe && asm.lossEvents == 1)
         // The retransmission arrives too late and is dropped, not emitted.
-        #expect(Self.feed(&asm, [s.b[1]], at: 140).isEmpty)
+        #expect(Self.feed(&asm, [s.b[1]], at: 170).isEmpty)
         #expect(asm.packetBuffer.tooOld == 1)
-        let key = Self.feed(&asm, s.e, at: 166)
+        let key = Self.feed(&asm, s.e, at: 200)
         #expect(key.map(\.data) == [s.frames[4]] && key[0].isKeyframe && !key[0].missingBefore)
         #expect(!asm.needsKeyframe && asm.nextDeadlineNs == nil)
     }
@@ -81,6 +82,24 @@ import Testing
         _ = Self.feed(&asm, [s.b[0]] + s.c, at: 33)
         #expect(asm.poll(nowNs: 62 * rtpMs).isEmpty)
         #expect(asm.poll(nowNs: 63 * rtpMs).map(\.data) == [s.frames[2]])
+    }
+
+    /// A keyframe paced out over 200 ms whose packet near the end is lost gets the full wait from the loss on,
+    /// not what is left of it after its first packet.
+    @Test func aPacedKeyframeWaitsFromItsLossNotFromItsFirstPacket() {
+        var p = VP8Packetizer(initialPictureId: 1)
+        let frame = fakeVP8Frame(size: 20_000, keyframe: true, seed: 9)
+        let packets = vp8Packets(&p, frame: frame, keyframe: true, firstSeq: 100, timestamp: 0)
+        #expect(packets.count > 10, "paced over more than the 100 ms wait")
+        var asm = FrameAssembler()   // waits 100 ms
+        let lost = packets.count - 2
+        for (i, packet) in packets.enumerated() where i != lost {
+            #expect(asm.insert(packet, arrivalNs: UInt64(i) * 10 * rtpMs).isEmpty)
+        }
+        let noticed = UInt64(lost + 1) * 10
+        #expect(asm.nextDeadlineNs == (noticed + 100) * rtpMs)
+        let key = asm.insert(packets[lost], arrivalNs: (noticed + 90) * rtpMs)
+        #expect(key.map(\.data) == [frame] && key.first?.isKeyframe == true && asm.lossEvents == 0)
     }
 
     /// An incomplete frame waits for three re-NACK intervals (1.25 × RTT) and a margin, within 100 ms … 1 s.

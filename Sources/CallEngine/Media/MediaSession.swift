@@ -358,7 +358,7 @@ package final class MediaSession: @unchecked Sendable {
     private func onTransportFeedback(_ feedback: TransportFeedback, _ streams: Streams, nowNs: UInt64) {
         guard let estimate = output.onTransportFeedback(feedback, rttNs: net.value.rttNs, nowNs: nowNs),
               !streams.videoSenders.isEmpty else { return }
-        let audio = streams.audioSenders.reduce(0) { $0 + Int($1.stats().bitrate) }
+        let audio = streams.audioSenders.reduce(0) { $0 + $1.bitrate(nowNs: nowNs) }
         let perVideo = max(0, estimate - audio) / streams.videoSenders.count
         for s in streams.videoSenders { s.bandwidthEstimate(perVideo, nowNs: nowNs) }
     }

@@ -168,7 +168,7 @@ package struct FrameAssembler: Sendable {
             markLoss(); buffer.removeAll(before: key); cursor = key
             return .some(nil)
         }
-        guard let since = buffer.packets(from: c).map(\.packet.arrivalNs).min() else { return nil }
+        guard let since = gapNoticedNs(from: c) else { return nil }
         if nowNs >= since + configuration.maxWaitNs {
             markLoss()
             if buffer.packet(at: c) != nil { buffer.removeAll(before: c + 1) }
@@ -216,13 +216,28 @@ package struct FrameAssembler: Sendable {
             nextDeadlineNs = oldest + wait
             return nil
         }
-        if nowNs >= since + wait {
+        // An incomplete frame (often the keyframe after a loss) waits from when its loss showed.
+        let waitSince = end == nil ? gapNoticedNs(from: start.seq) ?? since : since
+        if nowNs >= waitSince + wait {
             // Incomplete at its deadline (a complete one was emitted above).
             markLoss(); buffer.removeAll(before: start.seq + 1)
             return .some(nil)
         }
-        nextDeadlineNs = since + wait
+        nextDeadlineNs = waitSince + wait
         return nil
+    }
+
+    /// When the first gap from `seq` showed: the earliest arrival past it, when NACKing it began. A keyframe
+    /// paced over 200 ms thus waits as long for a packet lost near its end as a small frame does. Without a gap
+    /// (the frame's tail is missing) the latest arrival: the frame is still coming.
+    private func gapNoticedNs(from seq: Int64) -> UInt64? {
+        let packets = buffer.packets(from: seq)
+        guard let first = packets.first else { return nil }
+        guard let gap = first.seq != seq ? first.seq
+                : zip(packets, packets.dropFirst()).first(where: { $1.seq != $0.seq + 1 })?.1.seq else {
+            return packets.map(\.packet.arrivalNs).max()
+        }
+        return packets.drop { $0.seq < gap }.map(\.packet.arrivalNs).min()
     }
 
     /// Last sequence number of the frame starting at `start` when all its packets are here.
