@@ -72,6 +72,27 @@ import Testing
         #expect(feature.appliedBitrate >= 500_000, "\(feature.appliedBitrate)")
     }
 
+    /// 10 % random loss read in 20-packet samples (anywhere from 0 to 25 %) beside a 2 Mbit/s delay-based estimate:
+    /// smoothed, the noise neither resets the inherent loss nor cuts the rate step by step to the minimum.
+    @Test func noisyRandomLossDoesNotRatchetTheRateDown() {
+        var feature = RateControlFeature(startBitrate: 500_000)
+        var stream = StreamContext(feedbackSsrc: 9, mediaSsrc: 5)
+        _ = feature.bandwidthEstimate(2_000_000, &stream, nowNs: 0)
+        var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var lost: Int32 = 0
+        for i in 1...300 {
+            for _ in 0..<20 {
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                if (rng >> 33) % 10 == 0 { lost += 1 }
+            }
+            let report = RtcpPacket.receiverReport(ReceiverReport(ssrc: 9, reports: [ReportBlock(
+                ssrc: 5, fractionLost: 0, cumulativeLost: lost, extendedHighestSequenceNumber: UInt32(20 * i), jitter: 0,
+                lastSenderReport: 0, delaySinceLastSenderReport: 0)]))
+            _ = feature.rtcp(report, &stream, nowNs: UInt64(i) * 500 * rtpMs)
+        }
+        #expect(feature.appliedBitrate >= 400_000, "\(feature.appliedBitrate)")
+    }
+
     /// 1 Mbit/s of 1000-byte packets every 8 ms; `extraDelayPerPacketNs` models a queue that grows.
     static func feed(_ e: inout RembEstimator, fromMs: UInt64, toMs: UInt64, extraDelayPerPacketNs: UInt64 = 0,
                      queueNs: inout UInt64) {

@@ -102,11 +102,11 @@ import Testing
         #expect(key.map(\.data) == [frame] && key.first?.isKeyframe == true && asm.lossEvents == 0)
     }
 
-    /// An incomplete frame waits for three re-NACK intervals (1.25 × RTT) and a margin, within 100 ms … 1 s.
+    /// An incomplete frame waits for four re-NACK intervals (1.25 × RTT) and a margin, within 100 ms … 1 s.
     @Test func theDeadlineFollowsTheRtt() {
         var asm = FrameAssembler()
         asm.updateRtt(120 * rtpMs)
-        #expect(asm.configuration.maxWaitNs == 600 * rtpMs)
+        #expect(asm.configuration.maxWaitNs == 750 * rtpMs)
         asm.updateRtt(400 * rtpMs)
         #expect(asm.configuration.maxWaitNs == 1_000 * rtpMs)
         asm.updateRtt(0)

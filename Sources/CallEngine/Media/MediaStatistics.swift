@@ -67,6 +67,8 @@ public struct InboundStreamStats: Sendable, Codable, Equatable {
     public var packetsLost = 0
     /// Interarrival jitter.
     public var jitterMs = 0.0
+    /// Video: how long decoded frames are held back to cover late ones (`VideoPlayoutTiming`).
+    public var playoutDelayMs = 0.0
     /// Repaired packets received over RTX.
     public var retransmittedPacketsReceived = 0
     /// Complete frames handed to the decode thread.

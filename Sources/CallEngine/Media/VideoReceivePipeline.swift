@@ -5,8 +5,9 @@ import RTP
 import Synchronization
 import WebRTCTransport
 
-/// Received VP8: frame assembly on the network thread → bounded frame queue → decode thread → video sinks.
-/// When the decoder falls behind, the oldest frames go and a keyframe is asked for.
+/// Received VP8: frame assembly on the network thread → bounded frame queue → decode thread → playout time
+/// (`VideoPlayoutTiming`) → video sinks. When the decoder falls behind, the oldest frames go and a keyframe is
+/// asked for.
 /// `@unchecked Sendable`: the assembler is loop-bound, the decoder lives on the decode thread.
 final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
     static let kind = "video"
@@ -41,6 +42,7 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
             var lastShownNs: UInt64?
             var meanIntervalNs = 0.0
             var shown = 0
+            var playout = VideoPlayoutTiming()
             while !t.isStopping {
                 guard let frame = queue.pop(timeoutNs: Self.pollNs) else { continue }
                 let drops = queue.droppedCount
@@ -49,6 +51,9 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
                 let result = (try? decoder.decode(frame.data, missingBefore: frame.missingBefore || skipped > 0,
                                                    timestampNs: frame.arrivalNs)) ?? .needsKeyframe(.corrupted)
                 decoderWantsKeyframe.store(decoder.needsKeyframe, ordering: .relaxed)
+                if case .frame = result {
+                    Self.wait(until: playout.renderTimeNs(rtpTimestamp: frame.rtpTimestamp, arrivalNs: frame.arrivalNs), t)
+                }
                 let now = MonotonicClock.now()
                 switch result {
                 case .frame(var picture):
@@ -68,6 +73,7 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
                         $0.stats.framesDecoded += 1
                         $0.stats.framesDropped += skipped
                         if frame.isKeyframe { $0.stats.keyframesDecoded += 1 }
+                        $0.stats.playoutDelayMs = Double(playout.delayNs) / 1e6
                         $0.stats.width = picture.width
                         $0.stats.height = picture.height
                         if let freeze { $0.stats.freezeCount += 1; $0.stats.totalFreezesDurationMs += freeze / 1e6 }
@@ -99,6 +105,15 @@ final class VideoReceivePipeline: ReceivePipeline, @unchecked Sendable {
     private func deliver(_ frames: [AssembledFrame]) -> [Bool] {
         for f in frames { queue.push(f) }
         return frames.map(\.isKeyframe)
+    }
+
+    /// Decode thread: sleeps until `renderNs` (a frame's playout time), or until the pipeline stops.
+    private static func wait(until renderNs: UInt64, _ thread: MediaThread) {
+        while !thread.isStopping {
+            let now = MonotonicClock.now()
+            guard renderNs > now else { return }
+            usleep(UInt32(min(renderNs - now, 10_000_000) / 1000))
+        }
     }
 
     /// Counts a long freeze and keeps the newest `FrameGap.kept`.

@@ -104,14 +104,15 @@ package struct FrameAssembler: Sendable {
     /// `NackGenerator.forget(before:)` so lost packets of skipped frames are not NACKed in vain.
     package var firstWantedSequenceNumber: UInt16? { buffer.floor.map { UInt16(truncatingIfNeeded: $0) } }
 
-    /// NACK round trips an incomplete frame waits for: at 10 % loss a retransmission is lost again 10 % of the
-    /// time, so one round trip gives up a frame (and costs a keyframe) every second or two; three, rarely.
-    package static let nackRoundTrips: UInt64 = 3
+    /// NACKs an incomplete frame waits for: at 10 % loss each way a NACK or its answer is lost ~19 % of the
+    /// time, so with three a frame was still given up (and cost a keyframe and a longer freeze) a few times a
+    /// minute at 30 fps; with four about once a minute.
+    package static let nackRoundTrips: UInt64 = 4
     /// Added to those round trips: the gap is seen a packet late, NACKed after the reorder delay, and jitter
     /// delays each retransmission.
     package static let nackMarginNs: UInt64 = 150_000_000
 
-    /// Lets an incomplete frame wait for `nackRoundTrips` NACKs: max(default, 3 × the re-NACK interval
+    /// Lets an incomplete frame wait for `nackRoundTrips` NACKs: max(default, 4 × the re-NACK interval
     /// (1.25 × RTT) + 150 ms), capped at 1 s.
     package mutating func updateRtt(_ rttNs: UInt64) {
         let nacks = NackGenerator.retryInterval(rttNs: rttNs) * Self.nackRoundTrips
