@@ -218,10 +218,10 @@ final class RtpSender<Codec: SenderCodec>: @unchecked Sendable {
         }
     }
 
-    /// Any thread.
-    /// What the stream sends now in bit/s (the transport's estimate less audio goes to video).
+    /// Any thread: what the stream sends now in bit/s (the transport's estimate less audio goes to video).
     func bitrate(nowNs: UInt64) -> Int { Int(statistics.withLock { $0.bits.rate(nowNs: nowNs) }) }
 
+    /// Any thread.
     func stats() -> OutboundStreamStats {
         let now = MonotonicClock.now()
         return statistics.withLock { s in
